@@ -1,0 +1,2 @@
+import { hello } from '@kyc/platform';
+console.log(hello());
