@@ -21,28 +21,35 @@ function mapUnmappedTypes(res: pg.QueryResult | undefined): void {
   }
 }
 
-class TextMappingClient extends pg.Client {
-  // pg.Pool calls the callback form, the adapter's own client the promise form: both are covered.
-  override query(...args: Parameters<pg.Client['query']>): ReturnType<pg.Client['query']> {
-    const call = super.query as (...a: unknown[]) => unknown;
-    const last: unknown = args[args.length - 1];
+type AnyQuery = (...args: unknown[]) => unknown;
+
+/** pg.Pool calls the callback form, the adapter's own client the promise form: both are covered. */
+function mapTypesOn(client: pg.PoolClient): void {
+  const original = client.query.bind(client) as AnyQuery;
+  const patched: AnyQuery = (...args) => {
+    const last = args[args.length - 1];
     if (typeof last === 'function') {
       const callback = last as (err: Error | null, res?: pg.QueryResult) => void;
-      const rest = args.slice(0, -1);
-      return call.call(this, ...rest, (err: Error | null, res?: pg.QueryResult) => {
+      return original(...args.slice(0, -1), (err: Error | null, res?: pg.QueryResult) => {
         mapUnmappedTypes(res);
         callback(err, res);
-      }) as ReturnType<pg.Client['query']>;
+      });
     }
-    const result = call.apply(this, args);
-    if (result instanceof Promise) {
-      return result.then((res: pg.QueryResult) => {
-        mapUnmappedTypes(res);
-        return res;
-      }) as ReturnType<pg.Client['query']>;
-    }
-    return result as ReturnType<pg.Client['query']>;
-  }
+    const result = original(...args);
+    return result instanceof Promise
+      ? result.then((res: pg.QueryResult) => {
+          mapUnmappedTypes(res);
+          return res;
+        })
+      : result;
+  };
+  Object.assign(client, { query: patched });
+}
+
+function typeMappingPool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString });
+  pool.on('connect', mapTypesOn);
+  return pool;
 }
 
 function wholeScripts(adapter: SqlDriverAdapter, pool: pg.Pool): SqlDriverAdapter {
@@ -75,7 +82,7 @@ export class MigrateAdapterFactory implements SqlMigrationAwareDriverAdapterFact
     await admin.query(`CREATE DATABASE "${database}"`);
     const url = new URL(this.connectionString);
     url.pathname = `/${database}`;
-    const pool = new pg.Pool({ connectionString: url.toString(), Client: TextMappingClient });
+    const pool = typeMappingPool(url.toString());
     const adapter = await new PrismaPg(pool).connect();
     const disposeInner = adapter.dispose.bind(adapter);
     adapter.dispose = async (): Promise<void> => {
@@ -88,7 +95,7 @@ export class MigrateAdapterFactory implements SqlMigrationAwareDriverAdapterFact
   }
 
   private async connectTo(connectionString: string): Promise<SqlDriverAdapter> {
-    const pool = new pg.Pool({ connectionString, Client: TextMappingClient });
+    const pool = typeMappingPool(connectionString);
     const adapter = await new PrismaPg(pool, { disposeExternalPool: true }).connect();
     return wholeScripts(adapter, pool);
   }

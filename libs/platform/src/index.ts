@@ -1,1 +1,10 @@
-export const hello = (): string => 'hi';
+export * from './config/broker-config.js';
+export { readSecret } from './config/key-material.js';
+export * from './errors/problem.js';
+export { ProblemFilter, toProblem } from './errors/problem.filter.js';
+export { requestIdOf } from './http/request-id.js';
+export { JsonBodyMiddleware, JSON_BODY_LIMIT } from './http/json-body.middleware.js';
+export { Sealer, keyedHash } from './crypto/sealer.js';
+export { PlatformModule } from './platform.module.js';
+export * from './prisma/index.js';
+export { RedisService } from './redis/redis.js';

@@ -1,0 +1,3 @@
+export * from './ids.js';
+export * from './claims.js';
+export * from './verified-claims.js';

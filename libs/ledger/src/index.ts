@@ -1,0 +1,3 @@
+export { canonicalJson } from './canonical-json.js';
+export * from './entry.js';
+export { commitment, newSalt } from './commitment.js';

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { readSecret } from './key-material.js';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const jwk = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.looseObject({ kty: z.string(), kid: z.string().optional(), d: z.string() }));
+const key32 = z
+  .string()
+  .transform((s) => Buffer.from(s, 'base64url'))
+  .refine((b) => b.length === 32, 'must be 32 bytes, base64url');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BROKER_PORT: port.default(3000),
+  BROKER_PUBLIC_URL: url.default('http://127.0.0.1:3000'),
+  DATABASE_URL: z.string().startsWith('postgresql://').default('postgresql://postgres@127.0.0.1:5432/kyc_broker'),
+  REDIS_URL: z.string().startsWith('redis://').default('redis://127.0.0.1:6379'),
+  BANK_A_PORT: port.default(4001),
+  BANK_B_PORT: port.default(4002),
+  BANK_A_ISSUER: url.optional(),
+  BANK_B_ISSUER: url.optional(),
+  OPERATOR_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  KEYS_DIR: z.string().default('.keys'),
+  VERIFICATION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
+  DEFAULT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  BANK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+});
+
+const keysSchema = z.object({
+  clientAuthJwk: jwk,
+  dpopJwks: z.record(z.string(), jwk),
+  tokenEncryptionKey: key32,
+  subjectKey: key32,
+  ledgerSigningJwk: jwk,
+});
+
+export type PrivateJwk = z.infer<typeof jwk>;
+
+export interface BrokerConfig {
+  readonly env: 'development' | 'test' | 'production';
+  readonly logLevel: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly operatorBootstrapKey: string | undefined;
+  /** Issuers the seed writes into the banks table; the table is what the broker uses at run time. */
+  readonly bankIssuers: Readonly<Record<string, string>>;
+  readonly verificationTtlSeconds: number;
+  readonly defaultAccessTtlSeconds: number;
+  readonly bankTimeoutMs: number;
+  readonly keys: z.infer<typeof keysSchema>;
+}
+
+export const BROKER_CONFIG = Symbol('BROKER_CONFIG');
+
+/** The banks the broker knows how to talk to; a DPoP key is required for each. */
+export const KNOWN_BANK_IDS = ['bank-a', 'bank-b'] as const;
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+/** Validates the broker's whole configuration once, at start. Nothing else reads process.env. */
+export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid configuration: ${formatIssues(parsed.error)}`);
+  const e = parsed.data;
+  const secret = (variable: string, file: string): string => readSecret(env, variable, e.KEYS_DIR, file);
+  const keys = keysSchema.safeParse({
+    clientAuthJwk: secret('BROKER_CLIENT_AUTH_JWK', 'broker-client-auth.jwk.json'),
+    dpopJwks: Object.fromEntries(
+      KNOWN_BANK_IDS.map((id) => [id, secret(`DPOP_JWK_${id.toUpperCase().replace('-', '_')}`, `dpop-${id}.jwk.json`)]),
+    ),
+    tokenEncryptionKey: secret('TOKEN_ENCRYPTION_KEY', 'token-encryption.key'),
+    subjectKey: secret('SUBJECT_KEY', 'subject.key'),
+    ledgerSigningJwk: secret('LEDGER_SIGNING_JWK', 'ledger-signing.jwk.json'),
+  });
+  if (!keys.success) throw new Error(`invalid key material: ${formatIssues(keys.error)}`);
+  if (keys.data.ledgerSigningJwk.kty !== 'OKP') throw new Error('invalid key material: the ledger signing key must be Ed25519');
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.BROKER_PORT,
+    publicUrl: e.BROKER_PUBLIC_URL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    operatorBootstrapKey: e.OPERATOR_BOOTSTRAP_KEY,
+    bankIssuers: {
+      'bank-a': e.BANK_A_ISSUER ?? `http://127.0.0.1:${e.BANK_A_PORT}`,
+      'bank-b': e.BANK_B_ISSUER ?? `http://127.0.0.1:${e.BANK_B_PORT}`,
+    },
+    verificationTtlSeconds: e.VERIFICATION_TTL_SECONDS,
+    defaultAccessTtlSeconds: e.DEFAULT_ACCESS_TTL_SECONDS,
+    bankTimeoutMs: e.BANK_TIMEOUT_MS,
+    keys: keys.data,
+  };
+}

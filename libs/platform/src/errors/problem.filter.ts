@@ -1,0 +1,95 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ZodError } from 'zod';
+import { requestIdOf } from '../http/request-id.js';
+import { ProblemError, problemBody, type ProblemCode } from './problem.js';
+
+interface BodyParserError {
+  type: string;
+  status?: number;
+}
+
+function isBodyParserError(e: unknown): e is BodyParserError {
+  return typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' && 'expose' in e;
+}
+
+const BODY_PARSER_CODES: Record<string, [ProblemCode, string]> = {
+  'entity.parse.failed': ['VALIDATION_FAILED', 'The request body is not valid JSON.'],
+  'entity.too.large': ['PAYLOAD_TOO_LARGE', 'The request body exceeds the 64 KiB limit.'],
+  'encoding.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'The request body encoding is not supported.'],
+  'charset.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'The request body charset is not supported.'],
+  'request.aborted': ['VALIDATION_FAILED', 'The request body was not received completely.'],
+  'request.size.invalid': ['VALIDATION_FAILED', 'The request body length does not match Content-Length.'],
+};
+
+const HTTP_CODES: Partial<Record<number, ProblemCode>> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+/** Turns anything thrown into an RFC 9457 problem; internals go to the log with the request id, never out. */
+export function toProblem(exception: unknown): ProblemError {
+  if (exception instanceof ProblemError) return exception;
+  if (exception instanceof ZodError) {
+    return new ProblemError('VALIDATION_FAILED', 'The request is not valid.', {
+      errors: exception.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
+    });
+  }
+  if (isBodyParserError(exception)) {
+    const known = BODY_PARSER_CODES[exception.type];
+    if (known) return new ProblemError(known[0], known[1]);
+  }
+  if (exception instanceof HttpException) {
+    const code = HTTP_CODES[exception.getStatus()];
+    if (code) {
+      const detail = code === 'NOT_FOUND' ? 'No such resource.' : exception.message;
+      return new ProblemError(code, detail);
+    }
+  }
+  if (isDependencyFailure(exception)) {
+    return new ProblemError('DEPENDENCY_UNAVAILABLE', 'A service dependency is unavailable; retry shortly.', {
+      retryAfterSeconds: 1,
+      cause: exception,
+    });
+  }
+  return new ProblemError('INTERNAL', 'An internal error occurred.', { cause: exception });
+}
+
+function isDependencyFailure(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const name = e.constructor.name;
+  if (name === 'PrismaClientInitializationError') return true;
+  if (name === 'PrismaClientKnownRequestError') {
+    const code = (e as Error & { code?: string }).code;
+    return code === 'P1001' || code === 'P1002' || code === 'P1017' || code === 'P2024';
+  }
+  if (name === 'MaxRetriesPerRequestError') return true;
+  const msg = e.message;
+  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(msg);
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const problem = toProblem(exception);
+    const requestId = requestIdOf(req, res);
+    if (problem.status >= 500) {
+      this.logger.error({ request_id: requestId, code: problem.code, err: problem.cause ?? problem }, 'request failed');
+    }
+    if (res.headersSent) return;
+    if (problem.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(problem.retryAfterSeconds));
+    const instance = (req.originalUrl ?? req.url ?? '/').split('?')[0] ?? '/';
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problemBody(problem, instance, requestId)));
+  }
+}

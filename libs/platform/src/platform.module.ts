@@ -1,0 +1,34 @@
+import { Global, Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { BROKER_CONFIG, type BrokerConfig } from './config/broker-config.js';
+import { Sealer } from './crypto/sealer.js';
+import { ProblemFilter } from './errors/problem.filter.js';
+import { JsonBodyMiddleware } from './http/json-body.middleware.js';
+import { loggerParams } from './logging/logging.js';
+import { PrismaService } from './prisma/prisma.service.js';
+import { RedisService } from './redis/redis.js';
+
+/** Config, database, Redis, sealing, logging, body parsing and the one problem filter. */
+@Global()
+@Module({})
+export class PlatformModule implements NestModule {
+  static forRoot(config: BrokerConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [LoggerModule.forRoot(loggerParams(config.logLevel))],
+      providers: [
+        { provide: BROKER_CONFIG, useValue: config },
+        { provide: Sealer, useFactory: () => new Sealer(config.keys.tokenEncryptionKey) },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        PrismaService,
+        RedisService,
+      ],
+      exports: [BROKER_CONFIG, Sealer, PrismaService, RedisService],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonBodyMiddleware).forRoutes('*path');
+  }
+}
