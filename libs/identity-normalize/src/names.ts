@@ -1,0 +1,45 @@
+import { NormalizationError } from './errors.js';
+import { canonicalKana, splitOnFirstSpace } from './kana.js';
+import { foldWhitespace, normalizeText, stripWhitespace } from './text.js';
+
+export interface NameParts {
+  family: string;
+  given: string;
+}
+
+const LATIN = /^[A-Za-z][A-Za-z .,'-]*$/;
+
+function namePart(raw: string, field: string): string {
+  const s = normalizeText(raw).replace(/,$/, '');
+  if (s === '') throw new NormalizationError(field, 'empty');
+  // Latin names (foreign residents) keep their spaces, upper case as on a residence card.
+  return LATIN.test(s) ? foldWhitespace(s).toUpperCase() : stripWhitespace(s);
+}
+
+/**
+ * A name in kanji (or Latin) → family and given name, NFKC-normalized, spaces removed.
+ * One string is split on its first space (`山田　太郎`, `SMITH JOHN`, `SMITH, JOHN`); a string
+ * without one cannot be split and throws rather than guess.
+ */
+export function normalizeKanjiName(input: string | NameParts, field = 'name'): NameParts {
+  if (typeof input !== 'string') {
+    return { family: namePart(input.family, 'family_name'), given: namePart(input.given, 'given_name') };
+  }
+  const { family, given } = splitOnFirstSpace(normalizeText(input).replace(',', ' '), field);
+  return { family: namePart(family, 'family_name'), given: namePart(given, 'given_name') };
+}
+
+/** A kana name (one string split on its space, or parts) → full-width katakana without spaces. */
+export function normalizeKanaName(input: string | NameParts, field = 'name_kana'): NameParts {
+  if (typeof input !== 'string') {
+    return {
+      family: canonicalKana(input.family, 'family_name#ja-Kana-JP'),
+      given: canonicalKana(input.given, 'given_name#ja-Kana-JP'),
+    };
+  }
+  const { family, given } = splitOnFirstSpace(input.normalize('NFKC'), field);
+  return {
+    family: canonicalKana(family, 'family_name#ja-Kana-JP'),
+    given: canonicalKana(given, 'given_name#ja-Kana-JP'),
+  };
+}
