@@ -1,2 +1,7 @@
-import { hello } from '@kyc/platform';
-console.log(hello());
+import { loadBrokerConfig } from '@kyc/platform';
+import { createBrokerApp } from './app.js';
+
+const config = loadBrokerConfig();
+const app = await createBrokerApp(config);
+await app.listen(config.port, config.bindHost);
+console.log(`broker listening on ${config.publicUrl}`);

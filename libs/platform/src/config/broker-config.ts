@@ -32,6 +32,7 @@ const envSchema = z.object({
   BANK_B_ISSUER: url.optional(),
   OPERATOR_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   KEYS_DIR: z.string().default('.keys'),
+  BIND_HOST: z.string().default('127.0.0.1'),
   VERIFICATION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
   DEFAULT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   BANK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
@@ -55,6 +56,9 @@ export interface BrokerConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly operatorBootstrapKey: string | undefined;
+  readonly keysDir: string;
+  /** Interface to listen on: loopback by default, `0.0.0.0` in containers. */
+  readonly bindHost: string;
   /** Issuers the seed writes into the banks table; the table is what the broker uses at run time. */
   readonly bankIssuers: Readonly<Record<string, string>>;
   readonly verificationTtlSeconds: number;
@@ -97,6 +101,8 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     operatorBootstrapKey: e.OPERATOR_BOOTSTRAP_KEY,
+    keysDir: e.KEYS_DIR,
+    bindHost: e.BIND_HOST,
     bankIssuers: {
       'bank-a': e.BANK_A_ISSUER ?? `http://127.0.0.1:${e.BANK_A_PORT}`,
       'bank-b': e.BANK_B_ISSUER ?? `http://127.0.0.1:${e.BANK_B_PORT}`,

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { z } from 'zod';
+import { isId, newId } from '@kyc/common-schema';
+import { Prisma, PrismaService, ProblemError, Sealer, type Bank, type Contract, type Enterprise } from '@kyc/platform';
+import type {
+  contractFilterSchema,
+  createContractSchema,
+  createEnterpriseSchema,
+  patchBankSchema,
+  patchContractSchema,
+  patchEnterpriseSchema,
+} from './admin.dto.js';
+
+const notFound = (what: string): ProblemError => new ProblemError('NOT_FOUND', `No such ${what}.`);
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}
+
+/** Operator actions: tenants, contracts, banks. Every change goes through here. */
+@Injectable()
+export class AdminService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sealer: Sealer,
+  ) {}
+
+  async createEnterprise(body: z.infer<typeof createEnterpriseSchema>): Promise<{ enterprise: Enterprise; webhookSecret: string }> {
+    const id = newId('enterprise');
+    const webhookSecret = `whsec_${randomBytes(32).toString('base64url')}`;
+    const enterprise = await this.prisma.enterprise.create({
+      data: {
+        id,
+        name: body.name,
+        redirectUris: body.redirect_uris,
+        webhookUrl: body.webhook_url ?? null,
+        webhookSecretSealed: this.sealer.seal(webhookSecret, `webhook-secret:${id}`),
+      },
+    });
+    return { enterprise, webhookSecret };
+  }
+
+  listEnterprises(): Promise<Enterprise[]> {
+    return this.prisma.enterprise.findMany({ orderBy: { createdAt: 'desc' }, take: 500 });
+  }
+
+  async patchEnterprise(id: string, body: z.infer<typeof patchEnterpriseSchema>): Promise<Enterprise> {
+    await this.enterprise(id);
+    return this.prisma.enterprise.update({
+      where: { id },
+      data: {
+        ...(body.status === undefined ? {} : { status: body.status }),
+        ...(body.redirect_uris === undefined ? {} : { redirectUris: body.redirect_uris }),
+        ...(body.webhook_url === undefined ? {} : { webhookUrl: body.webhook_url }),
+      },
+    });
+  }
+
+  async enterprise(id: string): Promise<Enterprise> {
+    const row = isId('enterprise', id) ? await this.prisma.enterprise.findUnique({ where: { id } }) : null;
+    if (row === null) throw notFound('enterprise');
+    return row;
+  }
+
+  async createContract(body: z.infer<typeof createContractSchema>): Promise<Contract> {
+    const [enterprise, bank] = await Promise.all([
+      isId('enterprise', body.enterprise_id) ? this.prisma.enterprise.findUnique({ where: { id: body.enterprise_id } }) : null,
+      this.prisma.bank.findUnique({ where: { id: body.bank_id } }),
+    ]);
+    const errors = [
+      ...(enterprise === null ? [{ path: 'enterprise_id', message: 'no such enterprise' }] : []),
+      ...(bank === null ? [{ path: 'bank_id', message: 'no such bank' }] : []),
+    ];
+    if (errors.length > 0) throw new ProblemError('VALIDATION_FAILED', 'The contract names unknown parties.', { errors });
+    try {
+      return await this.prisma.contract.create({
+        data: {
+          id: newId('contract'),
+          enterpriseId: body.enterprise_id,
+          bankId: body.bank_id,
+          claims: body.claims,
+          purposes: body.purposes,
+          mode: body.mode,
+          validFrom: body.valid_from ?? null,
+          validUntil: body.valid_until ?? null,
+          rateLimitRps: body.rate_limit_rps ?? null,
+          accessTtlSeconds: body.access_ttl_seconds ?? null,
+        },
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new ProblemError('CONTRACT_CONFLICT', 'This enterprise already has an active contract with this bank; end it first.');
+      }
+      throw err;
+    }
+  }
+
+  listContracts(filter: z.infer<typeof contractFilterSchema>): Promise<Contract[]> {
+    return this.prisma.contract.findMany({
+      where: {
+        ...(filter.enterprise_id === undefined ? {} : { enterpriseId: filter.enterprise_id }),
+        ...(filter.bank_id === undefined ? {} : { bankId: filter.bank_id }),
+        ...(filter.status === undefined ? {} : { status: filter.status }),
+      },
+      orderBy: { createdAt: 'desc' },
+      take: 500,
+    });
+  }
+
+  async patchContract(id: string, body: z.infer<typeof patchContractSchema>): Promise<Contract> {
+    const current = isId('contract', id) ? await this.prisma.contract.findUnique({ where: { id } }) : null;
+    if (current === null) throw notFound('contract');
+    if (current.status === 'ended') throw new ProblemError('CONTRACT_CONFLICT', 'An ended contract cannot change.');
+    const validFrom = body.valid_from === undefined ? current.validFrom : body.valid_from;
+    const validUntil = body.valid_until === undefined ? current.validUntil : body.valid_until;
+    if (validFrom && validUntil && validFrom >= validUntil) {
+      throw new ProblemError('VALIDATION_FAILED', 'valid_from must be before valid_until.', {
+        errors: [{ path: 'valid_until', message: 'must be after valid_from' }],
+      });
+    }
+    return this.prisma.contract.update({
+      where: { id },
+      data: {
+        ...(body.claims === undefined ? {} : { claims: body.claims }),
+        ...(body.purposes === undefined ? {} : { purposes: body.purposes }),
+        ...(body.valid_from === undefined ? {} : { validFrom: body.valid_from }),
+        ...(body.valid_until === undefined ? {} : { validUntil: body.valid_until }),
+        ...(body.rate_limit_rps === undefined ? {} : { rateLimitRps: body.rate_limit_rps }),
+        ...(body.access_ttl_seconds === undefined ? {} : { accessTtlSeconds: body.access_ttl_seconds }),
+        ...(body.status === undefined ? {} : { status: body.status }),
+      },
+    });
+  }
+
+  listBanks(): Promise<Bank[]> {
+    return this.prisma.bank.findMany({ orderBy: { id: 'asc' } });
+  }
+
+  async patchBank(id: string, body: z.infer<typeof patchBankSchema>): Promise<Bank> {
+    const bank = await this.prisma.bank.findUnique({ where: { id } });
+    if (bank === null) throw notFound('bank');
+    return this.prisma.bank.update({
+      where: { id },
+      data: {
+        ...(body.status === undefined ? {} : { status: body.status }),
+        ...(body.max_rps === undefined ? {} : { maxRps: body.max_rps }),
+        ...(body.max_concurrency === undefined ? {} : { maxConcurrency: body.max_concurrency }),
+      },
+    });
+  }
+}

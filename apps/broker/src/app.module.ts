@@ -1,0 +1,41 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BANK_ADAPTERS } from '@kyc/bank-adapters';
+import { installedBankAdapters } from '@kyc/bank-adapters';
+import { PlatformModule, type BrokerConfig } from '@kyc/platform';
+import { AdminController } from './admin/admin.controller.js';
+import { AdminService } from './admin/admin.service.js';
+import { AuthModule } from './auth/auth.module.js';
+import { BankClientService } from './banks/bank-client.service.js';
+import { BanksController } from './banks/banks.controller.js';
+import { FlowControl } from './banks/flow-control.js';
+import { ConsentStateStore } from './consent/consent-state.store.js';
+import { ConsentController } from './consent/consent.controller.js';
+import { ConsentService } from './consent/consent.service.js';
+import { ContractPolicy } from './contracts/contract-policy.service.js';
+import { HealthController } from './health/health.controller.js';
+import { IdentityService } from './identity/identity.service.js';
+import { LedgerModule } from './ledger/ledger.module.js';
+import { VerificationsController } from './verifications/verifications.controller.js';
+import { VerificationsService } from './verifications/verifications.service.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: BrokerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot(config), AuthModule, LedgerModule],
+      controllers: [AdminController, BanksController, VerificationsController, ConsentController, HealthController],
+      providers: [
+        { provide: BANK_ADAPTERS, useFactory: installedBankAdapters },
+        AdminService,
+        BankClientService,
+        FlowControl,
+        ContractPolicy,
+        ConsentStateStore,
+        ConsentService,
+        VerificationsService,
+        IdentityService,
+      ],
+    };
+  }
+}

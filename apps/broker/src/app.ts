@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import type { BrokerConfig } from '@kyc/platform';
+import { AppModule } from './app.module.js';
+
+/** Builds the broker application (not listening yet); main.ts and the end-to-end tests both use it. */
+export async function createBrokerApp(config: BrokerConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,57 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { newId } from '@kyc/common-schema';
+import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig } from '@kyc/platform';
+import type { Principal, Role } from './principal.js';
+
+const KEY_PREFIX = 'kyck_';
+const BOOTSTRAP_KEY_ID = 'key_bootstrap';
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export interface IssuedKey {
+  readonly id: string;
+  readonly key: string;
+  readonly role: Role;
+  readonly enterpriseId: string | undefined;
+}
+
+/** API keys: 256 random bits, shown once, stored only as SHA-256, one role each, revocable. */
+@Injectable()
+export class ApiKeysService {
+  private readonly bootstrapHash: Buffer | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(BROKER_CONFIG) config: BrokerConfig,
+  ) {
+    this.bootstrapHash =
+      config.operatorBootstrapKey === undefined ? undefined : Buffer.from(hashApiKey(config.operatorBootstrapKey), 'hex');
+  }
+
+  async issue(role: Role, enterpriseId?: string): Promise<IssuedKey> {
+    const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const id = newId('apiKey');
+    await this.prisma.apiKey.create({ data: { id, role, enterpriseId: enterpriseId ?? null, keyHash: hashApiKey(key) } });
+    return { id, key, role, enterpriseId };
+  }
+
+  async revoke(id: string): Promise<void> {
+    const { count } = await this.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count === 0) throw new ProblemError('NOT_FOUND', 'No such API key.');
+  }
+
+  /** The principal for a presented key, or undefined when the key is unknown or revoked. */
+  async authenticate(presented: string): Promise<Principal | undefined> {
+    const digest = hashApiKey(presented);
+    if (this.bootstrapHash !== undefined && timingSafeEqual(this.bootstrapHash, Buffer.from(digest, 'hex'))) {
+      return { keyId: BOOTSTRAP_KEY_ID, role: 'operator', enterpriseId: undefined };
+    }
+    if (!presented.startsWith(KEY_PREFIX)) return undefined;
+    const row = await this.prisma.apiKey.findUnique({ where: { keyHash: digest } });
+    if (row === null || row.revokedAt !== null) return undefined;
+    return { keyId: row.id, role: row.role, enterpriseId: row.enterpriseId ?? undefined };
+  }
+}

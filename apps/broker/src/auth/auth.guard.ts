@@ -1,0 +1,31 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ProblemError } from '@kyc/platform';
+import { ApiKeysService } from './api-keys.service.js';
+import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
+import type { AuthenticatedRequest, Role } from './principal.js';
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,256})$/;
+
+/** Global guard: every route is closed unless it names its role or is marked public. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const match = BEARER.exec(req.headers.authorization ?? '');
+    if (match?.[1] === undefined) throw new ProblemError('UNAUTHENTICATED', 'Send an API key as `Authorization: Bearer <key>`.');
+    const principal = await this.keys.authenticate(match[1]);
+    if (principal === undefined) throw new ProblemError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
+    if (!roles.includes(principal.role)) throw new ProblemError('FORBIDDEN', 'This API key has no access to this route.');
+    req.principal = principal;
+    return true;
+  }
+}

@@ -1,0 +1,141 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import * as oauth from 'oauth4webapi';
+import { CallbackFailure } from '@kyc/bank-adapters';
+import { isId } from '@kyc/common-schema';
+import type { LedgerEntryType, LedgerOutcome } from '@kyc/ledger';
+import { BROKER_CONFIG, PrismaService, ProblemError, Sealer, type BrokerConfig, type Verification } from '@kyc/platform';
+import { BankClientService } from '../banks/bank-client.service.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import { tokensContext, VerificationsService } from '../verifications/verifications.service.js';
+import { ConsentStateStore } from './consent-state.store.js';
+import { pairwiseSubject, subjectRef } from './subject.js';
+
+const invalidCallback = (): ProblemError =>
+  new ProblemError('INVALID_CALLBACK', 'This authorization response is unknown, already used or altered.');
+
+/** Orchestrates the consent at the bank: PAR out, callback in, tokens sealed, outcome recorded. */
+@Injectable()
+export class ConsentService {
+  private readonly logger = new Logger(ConsentService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly banks: BankClientService,
+    private readonly states: ConsentStateStore,
+    private readonly sealer: Sealer,
+    private readonly ledger: LedgerService,
+    private readonly verifications: VerificationsService,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+  ) {}
+
+  /** Pushes the authorization request to the bank and returns where to send the browser. */
+  async authorize(id: string): Promise<URL> {
+    const row = isId('verification', id) ? await this.prisma.verification.findUnique({ where: { id }, include: { enterprise: true } }) : null;
+    if (row === null) throw new ProblemError('NOT_FOUND', 'No such verification.');
+    const current = await this.verifications.settle(row);
+    if (current.status === 'expired') throw new ProblemError('CONSENT_EXPIRED', 'This verification has expired; start a new one.');
+    if (current.status !== 'pending') throw new ProblemError('CONSENT_REQUIRED', `This verification is already ${current.status}.`);
+    const bank = await this.banks.bank(row.bankId);
+    const flow = {
+      verificationId: row.id,
+      bankId: bank.id,
+      nonce: oauth.generateRandomNonce(),
+      codeVerifier: oauth.generateRandomCodeVerifier(),
+    };
+    const state = oauth.generateRandomState();
+    await this.states.put(state, flow, (row.expiresAt.getTime() - Date.now()) / 1000);
+    return this.banks.pushAuthorization(bank, {
+      state,
+      nonce: flow.nonce,
+      codeVerifier: flow.codeVerifier,
+      authorizationDetails: [
+        {
+          type: 'kyc_release',
+          enterprise: { id: row.enterprise.id, name: row.enterprise.name },
+          purpose: row.purpose,
+          claims: row.claims,
+        },
+      ],
+    });
+  }
+
+  /** Handles the bank's redirect; answers the enterprise URL to send the browser to. */
+  async callback(callbackUrl: URL, requestId: string): Promise<URL> {
+    const state = callbackUrl.searchParams.get('state');
+    if (state === null || state.length === 0 || state.length > 512) throw invalidCallback();
+    const flow = await this.states.take(state);
+    if (flow === undefined) throw invalidCallback();
+    const row = await this.prisma.verification.findUnique({ where: { id: flow.verificationId } });
+    if (row === null || row.status !== 'pending') throw invalidCallback();
+    const bank = await this.banks.bank(flow.bankId);
+    try {
+      const tokens = await this.banks.completeAuthorization(bank, callbackUrl, {
+        state,
+        nonce: flow.nonce,
+        codeVerifier: flow.codeVerifier,
+      });
+      const ref = subjectRef(this.config.keys.subjectKey, bank.id, tokens.subject);
+      const now = new Date();
+      const contract = await this.prisma.contract.findUnique({ where: { id: row.contractId } });
+      const ttl = contract?.accessTtlSeconds ?? this.config.defaultAccessTtlSeconds;
+      await this.finish(row, 'consent.granted', 'ok', requestId, {
+        status: 'authorized',
+        authorizedAt: now,
+        accessExpiresAt: new Date(now.getTime() + ttl * 1000),
+        subject: pairwiseSubject(this.config.keys.subjectKey, row.enterpriseId, bank.id, tokens.subject),
+        subjectRef: ref,
+        tokensSealed: this.sealer.sealJson(
+          { access_token: tokens.accessToken, ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}) },
+          tokensContext(row.id),
+        ),
+      }, ref);
+      return this.enterpriseRedirect(row, { status: 'authorized' });
+    } catch (err) {
+      if (!(err instanceof CallbackFailure)) throw err;
+      const denied = err.kind === 'access_denied';
+      this.logger.warn({ verification_id: row.id, kind: err.kind }, 'consent did not complete');
+      await this.finish(row, denied ? 'consent.denied' : 'consent.failed', denied ? 'denied' : 'failed', requestId, {
+        status: denied ? 'denied' : 'failed',
+        endedAt: new Date(),
+        applicantSealed: null,
+        error: denied ? 'access_denied' : err.kind,
+      }, undefined, denied ? undefined : 'BANK_ERROR');
+      return this.enterpriseRedirect(row, { error: denied ? 'access_denied' : 'server_error' });
+    }
+  }
+
+  private async finish(
+    row: Verification,
+    type: LedgerEntryType,
+    outcome: LedgerOutcome,
+    requestId: string,
+    data: Parameters<PrismaService['verification']['updateMany']>[0]['data'],
+    ref?: string,
+    errorCode?: string,
+  ): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.verification.updateMany({ where: { id: row.id, status: 'pending' }, data });
+      if (count === 0) throw invalidCallback();
+      await this.ledger.appendIn(tx, {
+        type,
+        occurred_at: new Date().toISOString(),
+        enterprise_id: row.enterpriseId,
+        bank_id: row.bankId,
+        verification_id: row.id,
+        purpose: row.purpose,
+        outcome,
+        request_id: requestId,
+        ...(ref ? { subject_ref: ref } : {}),
+        ...(errorCode ? { error_code: errorCode } : {}),
+      });
+    });
+  }
+
+  private enterpriseRedirect(row: Verification, outcome: { status: string } | { error: string }): URL {
+    const url = new URL(row.redirectUri);
+    url.searchParams.set('verification_id', row.id);
+    if (row.clientState !== null) url.searchParams.set('state', row.clientState);
+    for (const [k, v] of Object.entries(outcome)) url.searchParams.set(k, v);
+    return url;
+  }
+}

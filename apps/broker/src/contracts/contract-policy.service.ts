@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { ClaimName } from '@kyc/common-schema';
+import { PrismaService, ProblemError, type Bank, type Contract, type Enterprise } from '@kyc/platform';
+
+export interface Permission {
+  readonly enterprise: Enterprise;
+  readonly bank: Bank;
+  readonly contract: Contract;
+}
+
+export function isWithinWindow(contract: Contract, now: Date): boolean {
+  return (contract.validFrom === null || contract.validFrom <= now) && (contract.validUntil === null || now < contract.validUntil);
+}
+
+/**
+ * The contract check of SPEC §7, done before any call to a bank: the enterprise is active, it has an
+ * active contract with the bank inside its validity window, the claims and the purpose are allowed,
+ * and the bank is open.
+ */
+@Injectable()
+export class ContractPolicy {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async permit(enterpriseId: string, bankId: string, claims: readonly ClaimName[], purpose: string): Promise<Permission> {
+    const now = new Date();
+    const enterprise = await this.prisma.enterprise.findUnique({ where: { id: enterpriseId } });
+    if (enterprise === null) throw new ProblemError('FORBIDDEN', 'Unknown enterprise.');
+    if (enterprise.status !== 'active') throw new ProblemError('ENTERPRISE_SUSPENDED', 'This enterprise is suspended.');
+    const contract = await this.prisma.contract.findFirst({
+      where: { enterpriseId, bankId, status: 'active' },
+      include: { bank: true },
+    });
+    if (contract === null || !isWithinWindow(contract, now)) {
+      throw new ProblemError('CONTRACT_NOT_FOUND', `No active contract with ${bankId} covers this request.`);
+    }
+    const refused = claims.filter((c) => !contract.claims.includes(c));
+    if (refused.length > 0) {
+      throw new ProblemError('CLAIMS_NOT_PERMITTED', 'The contract does not permit some requested claims.', {
+        errors: refused.map((c) => ({ path: 'claims', message: `${c} is not in the contract` })),
+      });
+    }
+    if (!contract.purposes.includes(purpose)) {
+      throw new ProblemError('PURPOSE_NOT_PERMITTED', 'The contract does not permit this purpose.');
+    }
+    const { bank, ...bare } = contract;
+    if (bank.status !== 'open') throw new ProblemError('BANK_CLOSED', `${bank.name} is closed for maintenance.`);
+    return { enterprise, bank, contract: bare };
+  }
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { isId, newId } from '@kyc/common-schema';
+import { canonicalJson } from '@kyc/ledger';
+import { BROKER_CONFIG, Prisma, PrismaService, ProblemError, Sealer, type BrokerConfig, type Verification } from '@kyc/platform';
+import { ContractPolicy } from '../contracts/contract-policy.service.js';
+import { BankClientService } from '../banks/bank-client.service.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import type { CreateVerification } from './verifications.dto.js';
+import { verificationView, type VerificationView } from './verification.view.js';
+
+export type CreatedVerification = VerificationView & { authorization_url: string };
+
+export const tokensContext = (id: string): string => `tokens:${id}`;
+export const applicantContext = (id: string): string => `applicant:${id}`;
+
+/** Verifications from the enterprise's side: create, read (settling expiry), revoke. */
+@Injectable()
+export class VerificationsService {
+  private readonly logger = new Logger(VerificationsService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly policy: ContractPolicy,
+    private readonly sealer: Sealer,
+    private readonly ledger: LedgerService,
+    private readonly bankClient: BankClientService,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+  ) {}
+
+  async create(enterpriseId: string, body: CreateVerification, idempotencyKey?: string): Promise<CreatedVerification> {
+    const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    if (idempotencyKey !== undefined) {
+      const replay = await this.replay(enterpriseId, idempotencyKey, requestHash);
+      if (replay !== undefined) return replay;
+    }
+    const enterprise = await this.prisma.enterprise.findUnique({ where: { id: enterpriseId } });
+    if (enterprise !== null && enterprise.status === 'active' && !enterprise.redirectUris.includes(body.redirect_uri)) {
+      throw new ProblemError('REDIRECT_URI_NOT_REGISTERED', 'redirect_uri must exactly match one registered for this enterprise.');
+    }
+    const { contract } = await this.policy.permit(enterpriseId, body.bank_id, body.claims, body.purpose);
+    if (contract.mode === 'match_only' && body.applicant === undefined) {
+      throw new ProblemError('VALIDATION_FAILED', 'A match-only contract needs the applicant data to match.', {
+        errors: [{ path: 'applicant', message: 'required for a match-only contract' }],
+      });
+    }
+    const id = newId('verification');
+    const now = new Date();
+    const data = {
+      id,
+      enterpriseId,
+      bankId: body.bank_id,
+      contractId: contract.id,
+      claims: body.claims,
+      purpose: body.purpose,
+      mode: contract.mode,
+      redirectUri: body.redirect_uri,
+      clientState: body.state ?? null,
+      expiresAt: new Date(now.getTime() + this.config.verificationTtlSeconds * 1000),
+      applicantSealed: body.applicant === undefined ? null : this.sealer.sealJson(body.applicant, applicantContext(id)),
+    };
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const row = await tx.verification.create({ data });
+        const created = this.createdView(row);
+        if (idempotencyKey !== undefined) {
+          await tx.idempotencyRecord.create({
+            data: { enterpriseId, key: idempotencyKey, requestHash, statusCode: 201, response: created as unknown as Prisma.InputJsonValue },
+          });
+        }
+        return created;
+      });
+    } catch (err) {
+      // A concurrent request with the same key won the race: answer as it did.
+      if (idempotencyKey !== undefined && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        const replay = await this.replay(enterpriseId, idempotencyKey, requestHash);
+        if (replay !== undefined) return replay;
+      }
+      throw err;
+    }
+  }
+
+  /** The enterprise's own verification, with expiry applied; another tenant's or a malformed id is 404. */
+  async get(enterpriseId: string, id: string): Promise<Verification> {
+    const row = isId('verification', id) ? await this.prisma.verification.findUnique({ where: { id } }) : null;
+    if (row === null || row.enterpriseId !== enterpriseId) throw new ProblemError('NOT_FOUND', 'No such verification.');
+    return this.settle(row);
+  }
+
+  /** Applies due expiry: pending past `expires_at`, or authorized past `access_expires_at` (tokens dropped). */
+  async settle(row: Verification): Promise<Verification> {
+    const now = new Date();
+    const due =
+      (row.status === 'pending' && row.expiresAt <= now) ||
+      (row.status === 'authorized' && row.accessExpiresAt !== null && row.accessExpiresAt <= now);
+    if (!due) return row;
+    await this.prisma.verification.updateMany({
+      where: { id: row.id, status: row.status },
+      data: { status: 'expired', endedAt: now, tokensSealed: null, applicantSealed: null },
+    });
+    return (await this.prisma.verification.findUnique({ where: { id: row.id } })) ?? row;
+  }
+
+  /** Drops the tokens, revokes them at the bank (RFC 7009), records the revocation. */
+  async revoke(enterpriseId: string, id: string, requestId: string): Promise<void> {
+    const row = await this.get(enterpriseId, id);
+    if (row.status !== 'authorized') {
+      throw new ProblemError('CONSENT_REQUIRED', `Only an authorized verification can be revoked; this one is ${row.status}.`);
+    }
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.verification.updateMany({
+        where: { id, status: 'authorized' },
+        data: { status: 'revoked', endedAt: new Date(), tokensSealed: null, applicantSealed: null },
+      });
+      if (count === 0) throw new ProblemError('CONSENT_REQUIRED', 'The verification changed meanwhile; read it again.');
+      await this.ledger.appendIn(tx, {
+        type: 'verification.revoked',
+        occurred_at: new Date().toISOString(),
+        enterprise_id: row.enterpriseId,
+        bank_id: row.bankId,
+        verification_id: row.id,
+        purpose: row.purpose,
+        outcome: 'ok',
+        request_id: requestId,
+        ...(row.subjectRef ? { subject_ref: row.subjectRef } : {}),
+      });
+    });
+    if (row.tokensSealed !== null) {
+      const tokens = this.sealer.openJson(row.tokensSealed, tokensContext(id)) as { access_token: string; refresh_token?: string };
+      await this.bankClient.revoke(row.bankId, tokens.refresh_token ?? tokens.access_token).catch((err: unknown) => {
+        this.logger.warn({ verification_id: id, err: err instanceof Error ? err.message : 'unknown' }, 'bank revocation failed');
+      });
+    }
+  }
+
+  private createdView(row: Verification): CreatedVerification {
+    return { ...verificationView(row), authorization_url: `${this.config.publicUrl}/v1/verifications/${row.id}/authorize` };
+  }
+
+  private async replay(enterpriseId: string, key: string, requestHash: string): Promise<CreatedVerification | undefined> {
+    const record = await this.prisma.idempotencyRecord.findUnique({ where: { enterpriseId_key: { enterpriseId, key } } });
+    if (record === null) return undefined;
+    if (record.requestHash !== requestHash) {
+      throw new ProblemError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with a different request body.');
+    }
+    return record.response as unknown as CreatedVerification;
+  }
+}

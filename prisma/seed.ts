@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { CLAIM_NAMES, newId } from '@kyc/common-schema';
+import { PrismaService, Sealer, type BrokerConfig } from '@kyc/platform';
+import { hashApiKey } from '../apps/broker/src/auth/api-keys.service.js';
+
+/** The banks this installation talks to: one row per bank, naming its adapter (docs/adding-a-bank.md). */
+export const BANK_ROWS = [
+  { id: 'bank-a', name: 'Kaede Bank', adapter: 'kaede-v1', maxRps: 50, maxConcurrency: 16 },
+  { id: 'bank-b', name: 'Tsubame Bank', adapter: 'tsubame-v1', maxRps: 20, maxConcurrency: 8 },
+] as const;
+
+export const DEMO_PURPOSES = ['account_opening', 'age_verification'];
+export const DEMO_REDIRECT_URI = 'http://127.0.0.1:5555/callback';
+
+const demoSchema = z.object({
+  enterprise_id: z.string(),
+  enterprise_key_id: z.string(),
+  enterprise_key: z.string(),
+  matcher_id: z.string(),
+  matcher_key_id: z.string(),
+  matcher_key: z.string(),
+  operator_key_id: z.string(),
+  operator_key: z.string(),
+  auditor_key_id: z.string(),
+  auditor_key: z.string(),
+});
+
+export type DemoSecrets = z.infer<typeof demoSchema>;
+
+const newKey = (): string => `kyck_${randomBytes(32).toString('base64url')}`;
+
+function loadDemoSecrets(file: string): DemoSecrets {
+  if (existsSync(file)) return demoSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const secrets: DemoSecrets = {
+    enterprise_id: newId('enterprise'),
+    enterprise_key_id: newId('apiKey'),
+    enterprise_key: newKey(),
+    matcher_id: newId('enterprise'),
+    matcher_key_id: newId('apiKey'),
+    matcher_key: newKey(),
+    operator_key_id: newId('apiKey'),
+    operator_key: newKey(),
+    auditor_key_id: newId('apiKey'),
+    auditor_key: newKey(),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+/** Bank rows always; with `demo`, the demo tenants, contracts and keys too. Safe to run again. */
+export async function seed(prisma: PrismaService, config: BrokerConfig, options: { demo: boolean; keysDir: string }): Promise<DemoSecrets | undefined> {
+  for (const bank of BANK_ROWS) {
+    const issuer = config.bankIssuers[bank.id];
+    if (issuer === undefined) throw new Error(`no issuer configured for ${bank.id}`);
+    await prisma.bank.upsert({
+      where: { id: bank.id },
+      create: { ...bank, issuer },
+      update: { name: bank.name, adapter: bank.adapter, issuer },
+    });
+  }
+  if (!options.demo) return undefined;
+  const demo = loadDemoSecrets(path.join(options.keysDir, 'demo.json'));
+  const sealer = new Sealer(config.keys.tokenEncryptionKey);
+  const tenants = [
+    { id: demo.enterprise_id, name: 'Demo Fintech', keyId: demo.enterprise_key_id, key: demo.enterprise_key, mode: 'full' as const },
+    { id: demo.matcher_id, name: 'Demo Car Dealer', keyId: demo.matcher_key_id, key: demo.matcher_key, mode: 'match_only' as const },
+  ];
+  for (const t of tenants) {
+    await prisma.enterprise.upsert({
+      where: { id: t.id },
+      create: {
+        id: t.id,
+        name: t.name,
+        redirectUris: [DEMO_REDIRECT_URI],
+        webhookSecretSealed: sealer.seal(`whsec_${randomBytes(32).toString('base64url')}`, `webhook-secret:${t.id}`),
+      },
+      update: {},
+    });
+    await upsertKey(prisma, t.keyId, t.key, 'enterprise', t.id);
+    for (const bank of BANK_ROWS) {
+      const active = await prisma.contract.findFirst({ where: { enterpriseId: t.id, bankId: bank.id, status: 'active' } });
+      if (active === null) {
+        await prisma.contract.create({
+          data: { id: newId('contract'), enterpriseId: t.id, bankId: bank.id, claims: [...CLAIM_NAMES], purposes: DEMO_PURPOSES, mode: t.mode },
+        });
+      }
+    }
+  }
+  await upsertKey(prisma, demo.operator_key_id, demo.operator_key, 'operator');
+  await upsertKey(prisma, demo.auditor_key_id, demo.auditor_key, 'auditor');
+  return demo;
+}
+
+async function upsertKey(prisma: PrismaService, id: string, key: string, role: 'enterprise' | 'operator' | 'auditor', enterpriseId?: string): Promise<void> {
+  await prisma.apiKey.upsert({
+    where: { id },
+    create: { id, role, enterpriseId: enterpriseId ?? null, keyHash: hashApiKey(key) },
+    update: {},
+  });
+}
