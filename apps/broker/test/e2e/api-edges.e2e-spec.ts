@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_CLAIMS, call, newTenant, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+let tenant: Tenant;
+
+beforeAll(async () => {
+  stack = await startStack();
+  tenant = await newTenant(stack);
+});
+
+afterAll(async () => {
+  await stack.close();
+});
+
+const goodBody = { bank_id: 'bank-a', redirect_uri: REDIRECT_URI, claims: ALL_CLAIMS, purpose: 'account_opening' };
+
+async function raw(path: string, init: RequestInit & { key?: string }): Promise<{ status: number; type: string | null; body: Record<string, unknown>; requestId: string | null }> {
+  const headers = new Headers(init.headers);
+  if (init.key) headers.set('authorization', `Bearer ${init.key}`);
+  const res = await fetch(`${stack.broker}${path}`, { ...init, headers });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type'), body: JSON.parse(text) as Record<string, unknown>, requestId: res.headers.get('x-request-id') };
+}
+
+function expectProblem(res: { status: number; type: string | null; body: Record<string, unknown>; requestId: string | null }, status: number, code: string): void {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.type).toContain('application/problem+json');
+  expect(res.body).toMatchObject({ status, code });
+  for (const field of ['type', 'title', 'detail', 'instance', 'request_id']) expect(res.body[field]).toBeTypeOf('string');
+  expect(res.body['request_id']).toBe(res.requestId);
+  expect(JSON.stringify(res.body)).not.toMatch(/at .+\.(js|ts):\d+|prisma|SELECT /i);
+}
+
+describe('bad input gets a clear 4xx problem, never a 5xx', () => {
+  it('malformed JSON → 400', async () => {
+    const res = await raw('/v1/verifications', { method: 'POST', key: tenant.key, headers: { 'content-type': 'application/json' }, body: '{"bank_id": ' });
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+  });
+
+  it('unknown fields → 400 naming the field', async () => {
+    const res = await raw('/v1/verifications', { method: 'POST', key: tenant.key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...goodBody, admin: true }) });
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(JSON.stringify(res.body['errors'])).toContain('admin');
+  });
+
+  it('wrong field types and unknown claims → 400 with errors', async () => {
+    const res = await raw('/v1/verifications', { method: 'POST', key: tenant.key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...goodBody, claims: ['religion'] }) });
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(Array.isArray(res.body['errors'])).toBe(true);
+  });
+
+  it('unregistered redirect_uri → 400 REDIRECT_URI_NOT_REGISTERED', async () => {
+    const res = await raw('/v1/verifications', { method: 'POST', key: tenant.key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...goodBody, redirect_uri: 'https://evil.example/cb' }) });
+    expectProblem(res, 400, 'REDIRECT_URI_NOT_REGISTERED');
+  });
+
+  it('wrong content type → 415', async () => {
+    const res = await raw('/v1/verifications', { method: 'POST', key: tenant.key, headers: { 'content-type': 'text/plain' }, body: JSON.stringify(goodBody) });
+    expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('body over 64 KiB → 413', async () => {
+    const res = await raw('/v1/verifications', { method: 'POST', key: tenant.key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...goodBody, state: 'x'.repeat(70 * 1024) }) });
+    expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('missing or unknown API key → 401; wrong role → 403', async () => {
+    expectProblem(await raw('/v1/verifications', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(goodBody) }), 401, 'UNAUTHENTICATED');
+    expectProblem(await raw('/v1/banks', { key: 'kyck_not-a-real-key-000000000000' }), 401, 'UNAUTHENTICATED');
+    expectProblem(await raw('/v1/admin/enterprises', { key: tenant.key }), 403, 'FORBIDDEN');
+  });
+
+  it('malformed or unknown ids and unknown routes → 404', async () => {
+    expectProblem(await raw('/v1/verifications/not-an-id', { key: tenant.key }), 404, 'NOT_FOUND');
+    expectProblem(await raw(`/v1/verifications/ver_${'0'.repeat(32)}`, { key: tenant.key }), 404, 'NOT_FOUND');
+    expectProblem(await raw('/v1/nothing-here', { key: tenant.key }), 404, 'NOT_FOUND');
+    expectProblem(await raw(`/v1/verifications/ver_${'0'.repeat(32)}/authorize`, {}), 404, 'NOT_FOUND');
+  });
+
+  it('a callback without state → 400 INVALID_CALLBACK', async () => {
+    expectProblem(await raw('/v1/oauth/callback?code=abc', {}), 400, 'INVALID_CALLBACK');
+  });
+
+  it('echoes a well-formed X-Request-Id and replaces a malformed one', async () => {
+    const mine = await fetch(`${stack.broker}/healthz`, { headers: { 'x-request-id': 'trace-0123456789' } });
+    expect(mine.headers.get('x-request-id')).toBe('trace-0123456789');
+    const bad = await fetch(`${stack.broker}/healthz`, { headers: { 'x-request-id': 'bad id <script>' } });
+    expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('idempotent verification creation', () => {
+  it('answers the same for the same key and body, 409 for another body', async () => {
+    const headers = { 'idempotency-key': `idem-${Date.now()}` };
+    const first = await call(stack, 'POST', '/v1/verifications', tenant.key, goodBody, headers);
+    const again = await call(stack, 'POST', '/v1/verifications', tenant.key, goodBody, headers);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const other = await call(stack, 'POST', '/v1/verifications', tenant.key, { ...goodBody, purpose: 'other' }, headers);
+    expect(other.status).toBe(409);
+    expect(other.body['code']).toBe('IDEMPOTENCY_CONFLICT');
+  });
+});
+
+describe('operator setup over the API', () => {
+  it('creates an enterprise with the SPEC shape and a once-shown webhook secret', async () => {
+    const res = await operator(stack, 'POST', '/v1/admin/enterprises', { name: 'Shape Co', redirect_uris: ['https://shape.example/cb'], webhook_url: 'https://shape.example/hook' });
+    expect(res.status).toBe(201);
+    expect(Object.keys(res.body).sort()).toEqual(['created_at', 'id', 'name', 'redirect_uris', 'status', 'webhook_secret', 'webhook_url']);
+    expect(res.body).toMatchObject({ name: 'Shape Co', status: 'active', redirect_uris: ['https://shape.example/cb'], webhook_url: 'https://shape.example/hook' });
+    expect(String(res.body['id'])).toMatch(/^ent_[0-9a-f]{32}$/);
+    const list = await operator<{ data: Record<string, unknown>[] }>(stack, 'GET', '/v1/admin/enterprises');
+    expect(JSON.stringify(list.body)).not.toContain(String(res.body['webhook_secret']));
+  });
+
+  it('refuses plain-http redirect URIs outside loopback', async () => {
+    const res = await operator(stack, 'POST', '/v1/admin/enterprises', { name: 'Bad', redirect_uris: ['http://shop.example/cb'] });
+    expect(res.status).toBe(400);
+    expect(res.body['code']).toBe('VALIDATION_FAILED');
+  });
+
+  it('creates contracts with every SPEC field and refuses a second active one for the pair', async () => {
+    const t = await newTenant(stack, { bank: null });
+    const body = {
+      enterprise_id: t.id, bank_id: 'bank-a', claims: ['birthdate'], purposes: ['age_verification'], mode: 'match_only',
+      valid_from: '2026-01-01T00:00:00.000Z', valid_until: '2030-01-01T00:00:00.000Z', rate_limit_rps: 5, access_ttl_seconds: 600,
+    };
+    const first = await operator(stack, 'POST', '/v1/admin/contracts', body);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ status: 'active', enterprise_id: t.id, bank_id: 'bank-a', claims: ['birthdate'], purposes: ['age_verification'], mode: 'match_only', valid_from: '2026-01-01T00:00:00.000Z', valid_until: '2030-01-01T00:00:00.000Z', rate_limit_rps: 5, access_ttl_seconds: 600 });
+    expect(String(first.body['id'])).toMatch(/^ctr_[0-9a-f]{32}$/);
+    const second = await operator(stack, 'POST', '/v1/admin/contracts', body);
+    expect(second.status).toBe(409);
+    expect(second.body['code']).toBe('CONTRACT_CONFLICT');
+    const ended = await operator(stack, 'PATCH', `/v1/admin/contracts/${String(first.body['id'])}`, { status: 'ended' });
+    expect(ended.body['status']).toBe('ended');
+    expect((await operator(stack, 'POST', '/v1/admin/contracts', body)).status).toBe(201);
+    const unknown = await operator(stack, 'POST', '/v1/admin/contracts', { ...body, bank_id: 'bank-zz' });
+    expect(unknown.status).toBe(400);
+  });
+
+  it('lists the enterprise its banks, and stops a suspended enterprise', async () => {
+    const t = await newTenant(stack);
+    const banks = await call<{ data: Record<string, unknown>[] }>(stack, 'GET', '/v1/banks', t.key);
+    expect(banks.body.data).toEqual([{ id: 'bank-a', name: 'Kaede Bank', status: 'open', claims: ALL_CLAIMS, purposes: ['account_opening'], mode: 'full' }]);
+    await operator(stack, 'PATCH', `/v1/admin/enterprises/${t.id}`, { status: 'suspended' });
+    const res = await call(stack, 'POST', '/v1/verifications', t.key, goodBody);
+    expect(res.status).toBe(403);
+    expect(res.body['code']).toBe('ENTERPRISE_SUSPENDED');
+  });
+
+  it('closes a bank: new verifications get 503 BANK_CLOSED', async () => {
+    await operator(stack, 'PATCH', '/v1/admin/banks/bank-a', { status: 'closed' });
+    try {
+      const res = await call(stack, 'POST', '/v1/verifications', tenant.key, goodBody);
+      expect(res.status).toBe(503);
+      expect(res.body['code']).toBe('BANK_CLOSED');
+    } finally {
+      await operator(stack, 'PATCH', '/v1/admin/banks/bank-a', { status: 'open' });
+    }
+  });
+
+  it('issues auditor and operator keys, and a revoked key stops working at once', async () => {
+    const auditor = await operator(stack, 'POST', '/v1/admin/api-keys', { role: 'auditor' });
+    expect(auditor.status).toBe(201);
+    expect(Object.keys(auditor.body).sort()).toEqual(['id', 'key', 'role']);
+    const op = await operator(stack, 'POST', '/v1/admin/api-keys', { role: 'operator' });
+    const key = String(op.body['key']);
+    expect((await call(stack, 'GET', '/v1/admin/banks', key)).status).toBe(200);
+    expect((await operator(stack, 'DELETE', `/v1/admin/api-keys/${String(op.body['id'])}`)).status).toBe(204);
+    expect((await call(stack, 'GET', '/v1/admin/banks', key)).status).toBe(401);
+    const keyRow = await stack.prisma.apiKey.findUnique({ where: { id: String(op.body['id']) } });
+    expect(keyRow?.keyHash).not.toContain(key);
+    expect(JSON.stringify(keyRow)).not.toContain(key);
+  });
+});

@@ -1,0 +1,58 @@
+import type { INestApplication } from '@nestjs/common';
+import { inject } from 'vitest';
+import { loadBankConfig } from '@kyc/mock-bank-kit';
+import { loadBrokerConfig, PrismaService, type BrokerConfig } from '@kyc/platform';
+import { createBankAApp } from '../../../mock-bank-a/src/app.js';
+import { createBrokerApp } from '../../src/app.js';
+import { seed } from '../../../../prisma/seed.js';
+
+export const PORTS = { broker: 13000, bankA: 14001, bankB: 14002 } as const;
+export const BOOTSTRAP_KEY = 'e2e-operator-bootstrap-key-0123456789abcdef';
+
+export interface Stack {
+  readonly broker: string;
+  readonly bankA: string;
+  readonly bankB: string;
+  readonly config: BrokerConfig;
+  readonly prisma: PrismaService;
+  close(): Promise<void>;
+}
+
+/** The real stack in-process: both banks and the broker over HTTP, on the test database and Redis. */
+export async function startStack(): Promise<Stack> {
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'silent',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/15',
+    BROKER_PORT: String(PORTS.broker),
+    BROKER_PUBLIC_URL: `http://127.0.0.1:${PORTS.broker}`,
+    BANK_A_PORT: String(PORTS.bankA),
+    BANK_B_PORT: String(PORTS.bankB),
+    BANK_CONTROL: '1',
+    OPERATOR_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
+    BANK_TIMEOUT_MS: '3000',
+  };
+  const config = loadBrokerConfig(env);
+  const apps: INestApplication[] = [];
+  const bankA = await createBankAApp(loadBankConfig('a', env));
+  await bankA.listen(PORTS.bankA, '127.0.0.1');
+  apps.push(bankA);
+  const prisma = new PrismaService(config);
+  await seed(prisma, config, { demo: false, keysDir: config.keysDir });
+  const broker = await createBrokerApp(config);
+  await broker.listen(PORTS.broker, '127.0.0.1');
+  apps.push(broker);
+  return {
+    broker: `http://127.0.0.1:${PORTS.broker}`,
+    bankA: `http://127.0.0.1:${PORTS.bankA}`,
+    bankB: `http://127.0.0.1:${PORTS.bankB}`,
+    config,
+    prisma,
+    async close() {
+      for (const app of apps.reverse()) await app.close();
+      await prisma.$disconnect();
+    },
+  };
+}
