@@ -43,7 +43,10 @@ const POSTAL = /^〒?(\d{3})-?(\d{4})$/;
 
 /** `１００－０００１`, `1000001`, `〒100-0001` → `100-0001`. */
 export function normalizePostalCode(s: string, field = 'postal_code'): string {
-  const t = stripWhitespace(normalizeText(s));
+  return postalOfText(stripWhitespace(normalizeText(s)), field);
+}
+
+function postalOfText(t: string, field: string): string {
   if (t === '' || t === '〒') throw new NormalizationError(field, 'empty');
   const m = POSTAL.exec(t);
   if (!m) throw new NormalizationError(field, 'invalid_format');
@@ -163,7 +166,10 @@ function findBlock(s: string): Block | undefined {
  * and kanji numerals converted), then building and room after one space.
  */
 export function normalizeStreetAddress(input: string): string {
-  const s = normalizeText(input);
+  return streetOfText(normalizeText(input));
+}
+
+function streetOfText(s: string): string {
   const block = findBlock(s);
   if (!block) return s;
   const town = s.slice(0, block.start).trimEnd();
@@ -214,7 +220,7 @@ export function parseAddress(input: string, options: ParseAddressOptions = {}): 
   let postal: string | undefined;
   const p = LEADING_POSTAL.exec(s);
   if (p) {
-    postal = normalizePostalCode(p[1]!, field);
+    postal = postalOfText(p[1]!, field);
     s = s.slice(p[0].length);
   }
   const region = leadingPrefecture(s);
@@ -223,7 +229,7 @@ export function parseAddress(input: string, options: ParseAddressOptions = {}): 
   const split = splitLocality(s, region);
   if (split === undefined && strict) throw new NormalizationError(field, 'no_locality');
   const [locality, rest] = split ?? [undefined, s];
-  return assemble(field, postal, region, locality, normalizeStreetAddress(rest));
+  return assemble(field, postal, region, locality, streetOfText(rest.trim()));
 }
 
 /**
@@ -232,27 +238,23 @@ export function parseAddress(input: string, options: ParseAddressOptions = {}): 
  */
 export function normalizeSplitAddress(parts: SplitAddressInput, options: ParseAddressOptions = {}): CanonicalAddress {
   const { field = 'address', strict = true } = options;
-  const present = (v: string | undefined): string | undefined =>
-    v === undefined || normalizeText(v) === '' ? undefined : v;
-  const rawPostal = present(parts.yubinBango);
-  const postal = rawPostal === undefined ? undefined : normalizePostalCode(rawPostal, field);
-  const rawRegion = present(parts.todofuken);
-  const region = rawRegion === undefined ? undefined : stripWhitespace(normalizeText(rawRegion));
+  const text = (v: string | undefined): string => (v === undefined ? '' : normalizeText(v));
+  const rawPostal = stripWhitespace(text(parts.yubinBango));
+  const postal = rawPostal === '' ? undefined : postalOfText(rawPostal, field);
+  const region = stripWhitespace(text(parts.todofuken)) || undefined;
   if (region !== undefined && !isPrefecture(region)) throw new NormalizationError(field, 'unknown_region');
   if (region === undefined && strict) throw new NormalizationError(field, 'unknown_region');
-  const rawLocality = present(parts.shikuchoson);
-  let street = present(parts.banchi) ?? '';
-  let locality: string | undefined;
-  if (rawLocality !== undefined) {
-    locality = stripWhitespace(normalizeText(rawLocality));
-    const split = splitLocality(locality, region);
-    if (split && split[1] !== '') [locality, street] = [split[0], split[1] + street];
-  } else {
-    const split = splitLocality(normalizeText(street), region);
+  let locality: string | undefined = stripWhitespace(text(parts.shikuchoson)) || undefined;
+  let street = text(parts.banchi);
+  const split = splitLocality(locality ?? street, region);
+  if (locality === undefined) {
     if (split === undefined && strict) throw new NormalizationError(field, 'no_locality');
-    if (split) [locality, street] = split;
+    if (split) [locality, street] = [split[0], split[1].trim()];
+  } else if (split && split[1] !== '') {
+    // The municipality field carried part of the town (千代田区千代田): move it to the street.
+    [locality, street] = [split[0], split[1] + street];
   }
-  return assemble(field, postal, region, locality, normalizeStreetAddress(street));
+  return assemble(field, postal, region, locality, streetOfText(street));
 }
 
 /** OIDC-style parts (for applicants and re-normalizing canonical values). */

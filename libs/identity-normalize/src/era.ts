@@ -1,5 +1,6 @@
 import { NormalizationError } from './errors.js';
 import { KANJI_NUMERAL_CHARS, parseNumber } from './numerals.js';
+import { nfkc } from './text.js';
 
 export type EraName = '明治' | '大正' | '昭和' | '平成' | '令和';
 export type EraLetter = 'M' | 'T' | 'S' | 'H' | 'R';
@@ -73,7 +74,7 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
  * `平成元年1月8日`, `昭和六十四年一月七日`. Impossible dates and dates outside their era throw.
  */
 export function parseDate(input: string, field = 'date'): string {
-  const s = input.normalize('NFKC').trim();
+  const s = nfkc(input).trim();
   if (s === '') throw new NormalizationError(field, 'empty');
   const g = ISO_DATE.exec(s) ?? GREGORIAN_DATE.exec(s) ?? COMPACT_DATE.exec(s);
   if (g) return checkedIso(Number(g[1]), Number(g[2]), Number(g[3]), field);
@@ -149,19 +150,16 @@ const TIMESTAMP =
  * (a timestamp without offset is Japan time), and any date `parseDate` accepts (midnight JST).
  */
 export function toUtcTimestamp(input: string, field = 'verification_time'): string {
-  const s = input.normalize('NFKC').trim();
-  const t = TIMESTAMP.exec(s);
-  if (!t) return jstMidnightUtc(parseDate(s, field), field);
-  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(t[i] ?? 0)) as [
-    number, number, number, number, number, number,
-  ];
-  const offH = Number(t[10] ?? 0);
-  const offM = Number(t[11] ?? 0);
+  const t = TIMESTAMP.exec(input) ?? TIMESTAMP.exec(input.normalize('NFKC').trim());
+  if (!t) return jstMidnightUtc(parseDate(input, field), field);
+  const num = (i: number): number => (t[i] === undefined ? 0 : Number(t[i]));
+  const [y, mo, d, h, mi, sec, offH, offM] = [num(1), num(2), num(3), num(4), num(5), num(6), num(10), num(11)];
   if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || sec > 59 || offH > 23 || offM > 59) {
     throw new NormalizationError(field, 'invalid_date');
   }
   const ms = t[7] ? Math.floor(Number(t[7]) * 1000) : 0;
-  const offset = t[8] ? 0 : t[9] ? (t[9] === '-' ? -1 : 1) * (offH * 3600_000 + offM * 60_000) : JST_OFFSET_MS;
+  const sign = t[9] === '-' ? -1 : 1;
+  const offset = t[8] ? 0 : t[9] ? sign * (offH * 3600_000 + offM * 60_000) : JST_OFFSET_MS;
   const utc = daysFromCivil(y, mo, d) * DAY_MS + h * 3600_000 + mi * 60_000 + sec * 1000 + ms - offset;
   return new Date(utc).toISOString();
 }

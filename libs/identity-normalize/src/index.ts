@@ -20,7 +20,7 @@ export { normalizeKanjiName, normalizeKanaName, type NameParts } from './names.j
 export {
   normalizeBirthdate, normalizeAddress, normalizeVerificationTime, normalizeBankARecord, normalizeBankBBody,
 } from './normalize.js';
-export { matchClaims, compareAddresses, addressKey, nameKey, type AddressKey } from './match.js';
+export { matchClaims, compareAddresses, addressKey, canonicalAddressKey, nameKey, type AddressKey } from './match.js';
 export {
   CLAIM_NAMES,
   type CanonicalClaims, type ClaimName, type ApplicantClaims, type MatchResult, type ClaimMatch, type MatchReport,

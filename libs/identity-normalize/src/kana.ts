@@ -5,20 +5,23 @@ import { foldWhitespace, nfkc } from './text.js';
 const SPACING_MARK = /([\u3041-\u30FF])([\u309B\u309C])/g;
 const HALF_WIDTH_KANA = /[\u3041-\u30FF]?[\uFF61-\uFF9F]+/g;
 const HIRAGANA = /[\u3041-\u3096\u309D\u309E]/g;
+const HAS_HIRAGANA = /[\u3041-\u3096\u309D\u309E]/;
 
 const combineMark = (_: string, base: string, mark: string): string =>
   (base + (mark === '\u309B' ? '\u3099' : '\u309A')).normalize('NFC');
 const toNfkc = (m: string): string => m.normalize('NFKC');
+const HAS_SPACING_MARK = /[\u309B\u309C]/;
+const joinSpacingMarks = (s: string): string => (HAS_SPACING_MARK.test(s) ? s.replace(SPACING_MARK, combineMark) : s);
 const shiftToKatakana = (c: string): string => String.fromCharCode(c.charCodeAt(0) + 0x60);
 
 /** Half-width katakana → full-width, joining voiced marks: ﾀﾞ → ダ, ﾊﾟ → パ, ｳﾞ → ヴ. */
 export function toFullWidthKatakana(s: string): string {
-  return s.replace(HALF_WIDTH_KANA, toNfkc).replace(SPACING_MARK, combineMark);
+  return joinSpacingMarks(s.replace(HALF_WIDTH_KANA, toNfkc));
 }
 
 /** Hiragana → katakana (ゝゞ → ヽヾ); everything else unchanged. */
 export function hiraganaToKatakana(s: string): string {
-  return s.replace(HIRAGANA, shiftToKatakana);
+  return HAS_HIRAGANA.test(s) ? s.replace(HIRAGANA, shiftToKatakana) : s;
 }
 
 const KATAKANA_ONLY = /^[\u30A1-\u30FE]+$/; // katakana, ・, ー, ヽ, ヾ
@@ -26,7 +29,7 @@ const WHITESPACE = /\s+/g;
 
 /** Canonical released kana: full-width katakana, no spaces. */
 export function canonicalKana(s: string, field = 'kana'): string {
-  const out = hiraganaToKatakana(nfkc(s.replace(SPACING_MARK, combineMark))).replace(WHITESPACE, '');
+  const out = hiraganaToKatakana(nfkc(joinSpacingMarks(s))).replace(WHITESPACE, '');
   if (out === '') throw new NormalizationError(field, 'empty');
   if (!KATAKANA_ONLY.test(out)) throw new NormalizationError(field, 'invalid_characters');
   return out;
@@ -56,6 +59,7 @@ const SMALL_TO_LARGE = new Map<string, string>(
   ],
 );
 const SMALL_KANA = /[ァィゥェォッャュョヮヵヶ\u31F0-\u31FF]/g;
+const HAS_SMALL_KANA = /[ァィゥェォッャュョヮヵヶ\u31F0-\u31FF]/;
 const toLarge = (c: string): string => SMALL_TO_LARGE.get(c) ?? c;
 const IGNORED_IN_COMPARISON = /[\s・]+/g;
 
@@ -64,7 +68,6 @@ const IGNORED_IN_COMPARISON = /[\s・]+/g;
  * ヴ and the long vowel mark ー are kept: they are spelled deliberately.
  */
 export function foldKanaForComparison(s: string): string {
-  return hiraganaToKatakana(nfkc(s.replace(SPACING_MARK, combineMark)))
-    .replace(IGNORED_IN_COMPARISON, '')
-    .replace(SMALL_KANA, toLarge);
+  const kana = hiraganaToKatakana(nfkc(joinSpacingMarks(s))).replace(IGNORED_IN_COMPARISON, '');
+  return HAS_SMALL_KANA.test(kana) ? kana.replace(SMALL_KANA, toLarge) : kana;
 }

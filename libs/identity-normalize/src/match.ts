@@ -41,9 +41,11 @@ const COUNTY_PREFIX = /^.+?郡/;
 const OAZA = /大字/g;
 const ROOM_WORDS = /号室|号/g;
 
-const placeKey = (s: string): string => foldPlaceName(stripWhitespace(normalizeText(s)));
+// Inputs here are canonical already (normalized text), so folding is all that is left to do.
+const placeKey = (s: string): string => foldPlaceName(stripWhitespace(s));
 
-function keyOfCanonical(a: CanonicalAddress): AddressKey {
+/** Comparison key of a canonical address (what the normalizers return). */
+export function canonicalAddressKey(a: CanonicalAddress): AddressKey {
   const key: AddressKey = {};
   if (a.postal_code) key.postal = a.postal_code;
   if (a.region) key.region = a.region;
@@ -57,14 +59,14 @@ function keyOfCanonical(a: CanonicalAddress): AddressKey {
   return key;
 }
 
-/** Comparison key of an address given in any accepted form; never throws. */
+/** Comparison key of an address given in any accepted form (normalized first); never throws. */
 export function addressKey(value: string | AddressPartsInput): AddressKey {
   try {
     const options = { field: 'address', strict: false };
-    return keyOfCanonical(typeof value === 'string' ? parseAddress(value, options) : normalizeAddressParts(value, options));
+    return canonicalAddressKey(typeof value === 'string' ? parseAddress(value, options) : normalizeAddressParts(value, options));
   } catch {
     const text = typeof value === 'string' ? value : (value.formatted ?? Object.values(value).join(''));
-    return { whole: placeKey(text.replace(/^\s*[〒]?\s*[0-9０-９]{3}\D?[0-9０-９]{4}/, '')) };
+    return { whole: placeKey(normalizeText(text).replace(/^\s*[〒]?\s*[0-9０-９]{3}\D?[0-9０-９]{4}/, '')) };
   }
 }
 
@@ -119,7 +121,8 @@ function matchOne(claim: ClaimName, released: CanonicalClaims, applicant: Applic
     case 'birthdate':
       return same(dateKey(r as string), dateKey(a as string));
     case 'address':
-      return compareAddresses(addressKey(r as CanonicalAddress), addressKey(a as string | AddressPartsInput));
+      // The released side is canonical by contract; normalizing it again would give the same key.
+      return compareAddresses(canonicalAddressKey(r as CanonicalAddress), addressKey(a as string | AddressPartsInput));
   }
 }
 

@@ -1,19 +1,31 @@
+// Text made only of these is already NFKC: printable ASCII, hiragana, katakana without the
+// voiced-mark and digraph code points, CJK unified ideographs (which never decompose).
+const NFKC_STABLE = /^[\x20-\x7E\u3041-\u3096\u30A1-\u30FA\u30FC-\u30FE\u4E00-\u9FFF]*$/;
+
 /** Unicode NFKC: full-width digits/Latin → half-width, half-width kana → full-width (with ﾀﾞ → ダ). */
 export function nfkc(s: string): string {
-  return s.normalize('NFKC');
+  return NFKC_STABLE.test(s) ? s : s.normalize('NFKC');
 }
 
 // Dashes NFKC leaves alone (U+2010–U+2015, U+2212; U+2011 becomes U+2010) plus U+FF0D, U+FE63 for
-// callers that skip NFKC. They mean a hyphen when they touch a digit.
-const DASH_NEAR_DIGIT =
-  /(?<=[0-9０-９])[\u2010-\u2015\u2212\uFF0D\uFE63]|[\u2010-\u2015\u2212\uFF0D\uFE63](?=[0-9０-９])/g;
-// The long vowel mark ー (and half-width ｰ) is a hyphen only right after a digit: inside katakana
-// words (ハイツ, センター) it stays a long vowel.
-const CHOON_AFTER_DIGIT = /(?<=[0-9０-９])[\u30FC\uFF70]/g;
+// callers that skip NFKC, and the long vowel mark ー / ｰ. Dashes mean a hyphen when they touch a
+// digit; ー only right after a digit: inside katakana words (ハイツ, センター) it stays a long vowel.
+const DASH_LIKE = /[\u2010-\u2015\u2212\uFF0D\uFE63\u30FC\uFF70]/g;
+const HAS_DASH_LIKE = /[\u2010-\u2015\u2212\uFF0D\uFE63\u30FC\uFF70]/;
+
+const isDigitAt = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return (c >= 0x30 && c <= 0x39) || (c >= 0xff10 && c <= 0xff19);
+};
+
+function hyphenIfNumeric(c: string, at: number, s: string): string {
+  if (isDigitAt(s, at - 1)) return '-';
+  return c !== '\u30FC' && c !== '\uFF70' && isDigitAt(s, at + 1) ? '-' : c;
+}
 
 /** Turns hyphen look-alikes into `-` where they sit next to digits (block numbers, postal codes). */
 export function normalizeHyphens(s: string): string {
-  return s.replace(DASH_NEAR_DIGIT, '-').replace(CHOON_AFTER_DIGIT, '-');
+  return HAS_DASH_LIKE.test(s) ? s.replace(DASH_LIKE, hyphenIfNumeric) : s;
 }
 
 const FULL_WIDTH_ASCII = /[\uFF01-\uFF5E]/g;
@@ -25,10 +37,11 @@ export function toHalfWidthAscii(s: string): string {
 }
 
 const WHITESPACE_RUN = /\s+/g; // \s covers U+3000 and U+00A0
+const UNFOLDED_SPACE = /[^\S ]| {2}|^ | $/;
 
 /** Any whitespace run (full-width space included) → one space; trimmed. */
 export function foldWhitespace(s: string): string {
-  return s.replace(WHITESPACE_RUN, ' ').trim();
+  return UNFOLDED_SPACE.test(s) ? s.replace(WHITESPACE_RUN, ' ').trim() : s;
 }
 
 /** Removes all whitespace, full-width included. */

@@ -57,19 +57,26 @@ const VARIANT_TO_BASE = new Map<string, string>();
 for (const [base, variants] of KANJI_VARIANT_ROWS) {
   for (const v of variants) VARIANT_TO_BASE.set(v, base);
 }
-const VARIANT = new RegExp(`[${[...VARIANT_TO_BASE.keys()].join('')}]`, 'gu');
+// Without the `u` flag (faster); astral variants such as 𠮷 become surrogate-pair alternatives.
+const BMP_VARIANTS = [...VARIANT_TO_BASE.keys()].filter((k) => k.length === 1).join('');
+const ASTRAL_VARIANTS = [...VARIANT_TO_BASE.keys()].filter((k) => k.length === 2);
+const VARIANT_SOURCE = [`[${BMP_VARIANTS}]`, ...ASTRAL_VARIANTS].join('|');
+const VARIANT = new RegExp(VARIANT_SOURCE, 'g');
+const HAS_VARIANT = new RegExp(VARIANT_SOURCE);
 const toBase = (c: string): string => VARIANT_TO_BASE.get(c) ?? c;
 
 /** Folds the kanji variants of the table to their common form. */
 export function foldKanjiVariants(s: string): string {
-  return s.replace(VARIANT, toBase);
+  return HAS_VARIANT.test(s) ? s.replace(VARIANT, toBase) : s;
 }
 
 // ヶ/ケ/ヵ/が/ガ are one sound in place names (茅ヶ崎, 鎌ケ谷, 自由が丘); so are ノ/の/之 (一ノ瀬).
-const PLACE_KANA = /[ヶケヵがガ]|[ノの之]/g;
+const PLACE_KANA = /[ヶケヵがガノの之]/g;
+const HAS_PLACE_KANA = /[ヶケヵがガノの之]/;
 const toPlaceBase = (c: string): string => (c === 'ノ' || c === 'の' || c === '之' ? 'ノ' : 'ケ');
 
 /** Place-name folding for comparison: ヶ/ケ/ヵ/が/ガ alike, ノ/の/之 alike, plus kanji variants. */
 export function foldPlaceName(s: string): string {
-  return foldKanjiVariants(s).replace(PLACE_KANA, toPlaceBase);
+  const folded = foldKanjiVariants(s);
+  return HAS_PLACE_KANA.test(folded) ? folded.replace(PLACE_KANA, toPlaceBase) : folded;
 }

@@ -1,0 +1,27 @@
+/**
+ * SPEC §9 B6 — normalization + matching ≥ 50,000 payloads/s on one core.
+ * Prints one JSON line per bank and a verdict; exit code 1 when the bar is missed.
+ */
+import { runNormalizeBench } from '../libs/identity-normalize/src/bench.js';
+
+const BAR = 50_000;
+
+const rows = runNormalizeBench({ payloads: 1000, durationMs: 2000 });
+let ok = true;
+for (const row of rows) {
+  const pass = row.payloadsPerSecond >= BAR;
+  ok &&= pass;
+  console.log(
+    JSON.stringify({
+      bench: 'B6',
+      bank: row.bank,
+      payloads_per_second: row.payloadsPerSecond,
+      baseline_json_roundtrip_per_second: row.baselinePayloadsPerSecond,
+      ratio_to_baseline: Number((row.payloadsPerSecond / row.baselinePayloadsPerSecond).toFixed(3)),
+      bar: BAR,
+      pass,
+    }),
+  );
+}
+console.log(`B6 normalization + matching: ${ok ? 'PASS' : 'FAIL'} (bar ${BAR} payloads/s on one core)`);
+if (!ok) process.exitCode = 1;

@@ -1,0 +1,84 @@
+/**
+ * SPEC §9 B6: normalization + matching throughput, one core. Each "payload" is one bank record
+ * normalized to canonical claims plus a match against an applicant's differently spelled data.
+ */
+import { toEraDate } from './era.js';
+import { makePerson, renderBankA, renderBankB, seeded, type Person } from './fixtures/persons.js';
+import { matchClaims } from './match.js';
+import { normalizeBankARecord, normalizeBankBBody } from './normalize.js';
+import type { ApplicantClaims, BankAKycRecord, BankBIdentityBody, ClaimName } from './types.js';
+
+export interface NormalizeBenchRow {
+  bank: 'a' | 'b';
+  /** Payloads normalized and matched per second. */
+  payloadsPerSecond: number;
+  /** JSON.parse(JSON.stringify(payload)) per second over the same payloads, same run. */
+  baselinePayloadsPerSecond: number;
+  payloads: number;
+}
+
+export interface NormalizeBenchOptions {
+  payloads?: number;
+  durationMs?: number;
+  seed?: number;
+}
+
+const REQUESTED: readonly ClaimName[] = [
+  'family_name', 'given_name', 'family_name#ja-Kana-JP', 'given_name#ja-Kana-JP', 'birthdate', 'address',
+];
+
+const toHiragana = (s: string): string => s.replace(/[ァ-ヶ]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+
+/** How an enterprise might type the same person: hiragana, era birthdate, hyphenated address. */
+function applicantOf(p: Person): ApplicantClaims {
+  const a: ApplicantClaims = {
+    family_name: p.family,
+    given_name: p.given,
+    birthdate: toEraDate(p.birthdate, 'kanji'),
+    address: `${p.place.locality}${p.place.town}${p.blocks.join('-')}${p.building ? ` ${p.building}` : ''}`,
+  };
+  if (p.familyKana) a['family_name#ja-Kana-JP'] = toHiragana(p.familyKana);
+  if (p.givenKana) a['given_name#ja-Kana-JP'] = toHiragana(p.givenKana);
+  return a;
+}
+
+function timeLoop(durationMs: number, n: number, step: (i: number) => void): number {
+  for (let i = 0; i < Math.min(n, 200); i++) step(i); // warm-up
+  let ops = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < durationMs) {
+    for (let k = 0; k < 100; k++) step(ops++ % n);
+    now = performance.now();
+  }
+  return (ops * 1000) / (now - start);
+}
+
+let sink = 0; // keeps the work observable so it cannot be optimized away
+
+export function runNormalizeBench(options: NormalizeBenchOptions = {}): NormalizeBenchRow[] {
+  const { payloads = 1000, durationMs = 2000, seed = 6 } = options;
+  const rand = seeded(seed);
+  const people = Array.from({ length: payloads }, () => makePerson(rand));
+  const applicants = people.map(applicantOf);
+  const bankA: BankAKycRecord[] = people.map((p) => renderBankA(p, rand));
+  const bankB: BankBIdentityBody[] = people.map((p) => renderBankB(p, rand));
+
+  const rows: NormalizeBenchRow[] = [];
+  for (const [bank, records, normalize] of [
+    ['a', bankA, (r: unknown) => normalizeBankARecord(r as BankAKycRecord)],
+    ['b', bankB, (r: unknown) => normalizeBankBBody(r as BankBIdentityBody)],
+  ] as const) {
+    const baseline = timeLoop(durationMs / 4, payloads, (i) => {
+      sink += (JSON.parse(JSON.stringify(records[i])) as object) === null ? 1 : 0;
+    });
+    const rate = timeLoop(durationMs, payloads, (i) => {
+      const { claims } = normalize(records[i]);
+      const report = matchClaims(claims, applicants[i]!, REQUESTED);
+      sink += report.address?.score ?? 0;
+    });
+    rows.push({ bank, payloadsPerSecond: Math.round(rate), baselinePayloadsPerSecond: Math.round(baseline), payloads });
+  }
+  if (sink < 0) console.log(sink);
+  return rows;
+}
