@@ -76,7 +76,8 @@ function randomDocument(rng: Prng, verifiedDay: string): PersonKyc['document'] {
 }
 
 function randomKyc(rng: Prng, birthdate: string, clean: boolean): PersonKyc {
-  const from = Math.max(epochDay(addYears(birthdate, 18)), epochDay('2008-01-01'));
+  // Demo customers were checked recently, so their documents are still valid.
+  const from = Math.max(epochDay(addYears(birthdate, 18)), epochDay(clean ? '2022-06-01' : '2008-01-01'));
   const day = isoDay(rng.int(from, epochDay('2025-12-26')));
   const time = `${String(rng.int(9, 16)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:00`;
   const methodRoll = rng.next();
@@ -85,7 +86,7 @@ function randomKyc(rng: Prng, birthdate: string, clean: boolean): PersonKyc {
     verified: clean || !rng.chance(0.01),
     verifiedAt: `${day}T${time}`,
     method,
-    document: clean ? { type: 'DRIVERS_LICENSE', expiry: addYears(day, 4) } : randomDocument(rng, day),
+    document: clean ? { type: 'DRIVERS_LICENSE', expiry: addYears(day, 5) } : randomDocument(rng, day),
   };
 }
 
@@ -107,14 +108,14 @@ export function generatePerson(refNumber: number, clean: boolean): Person {
   const birthdate = isoDay(rng.int(epochDay('1935-01-01'), epochDay('2004-12-31')));
   const address = randomAddress(rng, clean);
   const kyc = randomKyc(rng, birthdate, clean);
-  const quirks = clean ? {} : randomQuirks(rng, address);
+  const quirks = randomQuirks(rng, address);
   return {
     ref: `p-${String(refNumber).padStart(6, '0')}`,
     name,
     birthdate,
     address,
     kyc,
-    quirks: { a: { ...quirks.a, ...nameQuirks.a }, b: { ...quirks.b, ...nameQuirks.b } },
+    quirks: clean ? {} : { a: { ...quirks.a, ...nameQuirks.a }, b: { ...quirks.b, ...nameQuirks.b } },
   };
 }
 
