@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CLAIM_NAMES, newId } from '@kyc/common-schema';
-import { PrismaService, Sealer, type BrokerConfig } from '@kyc/platform';
+import { Sealer, type BrokerConfig, type PrismaService } from '@kyc/platform';
 import { hashApiKey } from '../apps/broker/src/auth/api-keys.service.js';
 
 /** The banks this installation talks to: one row per bank, naming its adapter (docs/adding-a-bank.md). */

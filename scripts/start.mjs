@@ -1,22 +1,13 @@
 // `npm start`: keys, build, database, migrations, seed, then broker + both banks in the foreground.
-import { spawn, spawnSync } from 'node:child_process';
-import { build, DEFAULT_DATABASE_URL, ensureDatabase, ensureKeys, generatePrismaClient, migrate } from './lib.mjs';
+import { spawn } from 'node:child_process';
+import { setup } from './setup.mjs';
 
 const env = { BANK_CONTROL: '1', ...process.env };
-const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const brokerUrl = env.BROKER_PUBLIC_URL ?? `http://127.0.0.1:${env.BROKER_PORT ?? 3000}`;
 const bankA = `http://127.0.0.1:${env.BANK_A_PORT ?? 4001}`;
 const bankB = `http://127.0.0.1:${env.BANK_B_PORT ?? 4002}`;
 
-const created = await ensureKeys();
-if (created.length > 0) console.log(`generated development keys in .keys/: ${created.join(', ')}`);
-generatePrismaClient();
-build();
-await ensureDatabase(databaseUrl);
-migrate(databaseUrl);
-const seeded = spawnSync('node', ['dist/prisma/seed-main.js', '--demo'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-if (seeded.status !== 0) throw new Error('seeding failed');
-const demo = JSON.parse(seeded.stdout.trim().split('\n').pop());
+const demo = await setup({ env });
 
 const apps = [
   ['bank-a', 'dist/apps/mock-bank-a/src/main.js'],

@@ -12,7 +12,7 @@ export const purposeSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+  .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
 
 export const createEnterpriseSchema = z.strictObject({
   name,

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JWK } from 'jose';
 import {
   BANK_ADAPTERS,
   BankOAuthClient,
@@ -31,7 +30,7 @@ export class BankClientService {
       clientId: BROKER_CLIENT_ID,
       redirectUri: `${config.publicUrl}/v1/oauth/callback`,
       timeoutMs: config.bankTimeoutMs,
-      keys: { clientAuthJwk: config.keys.clientAuthJwk as JWK, dpopJwks: config.keys.dpopJwks as Record<string, JWK> },
+      keys: { clientAuthJwk: config.keys.clientAuthJwk, dpopJwks: config.keys.dpopJwks },
     });
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { canonicalJson, compactEntry, leafHash, type LedgerEntry, type NewLedgerEntry } from '@kyc/ledger';
+import { canonicalJson, compactEntry, leafHash, type NewLedgerEntry } from '@kyc/ledger';
 import { PrismaService, type Prisma } from '@kyc/platform';
 
 export interface AppendedEntry {
@@ -27,7 +27,7 @@ export class LedgerService {
     const rows = await tx.$queryRaw<{ next_seq: bigint }[]>`SELECT next_seq FROM ledger_head WHERE id = 1 FOR UPDATE`;
     const next = rows[0]?.next_seq;
     if (next === undefined) throw new Error('ledger_head is missing its row');
-    const full = compactEntry({ ...entry, seq: Number(next) } as LedgerEntry);
+    const full = compactEntry({ ...entry, seq: Number(next) });
     const hash = leafHash(full);
     await tx.ledgerEntry.create({
       data: {

@@ -27,7 +27,7 @@ export class JsonBodyMiddleware implements NestMiddleware {
       throw new ProblemError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
     }
     await new Promise<void>((resolve, reject) => {
-      parseJson(req, res, (err?: unknown) => (err === undefined || err === null ? resolve() : reject(err)));
+      parseJson(req, res, (err?: unknown) => (err === undefined || err === null ? resolve() : reject(err instanceof Error ? err : new Error('body parsing failed'))));
     });
     next();
   }
