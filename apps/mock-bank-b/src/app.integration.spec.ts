@@ -65,4 +65,41 @@ describe(createBankBApp.name, () => {
     expect(flow.callback.searchParams.get('error')).toBe('access_denied');
     expect(flow.callback.searchParams.get('iss')).toBe(setup.config.issuer);
   });
+
+  it('answers E001 for an invalid fields list', async () => {
+    const flow = await runConsentFlow(setup, 'openid identity', release, { username: 'T10000003', decision: 'approve' });
+
+    const response = await inquire(flow, ['NAME', 'PHOTO']);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ header: { resultCode: 'E001' } });
+  });
+
+  it('answers HTTP 200 with E429 and header.retryAfter when over rate_limit_rps, and E503 in maintenance', async () => {
+    const control = async (body: unknown): Promise<Response> =>
+      fetch(`${setup.config.issuer}/__control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const inquiry = async (): Promise<{ status: number; body: { header: { resultCode: string; retryAfter?: number } } }> => {
+      const response = await fetch(`${setup.config.issuer}/openapi/v2/identity/inquiry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"fields":["DOB"]}' });
+      return { status: response.status, body: (await response.json()) as { header: { resultCode: string; retryAfter?: number } } };
+    };
+    await control({ reset: true, rate_limit_rps: 1 });
+
+    const answers = [await inquiry(), await inquiry(), await inquiry()];
+    await control({ reset: true, maintenance: true });
+    const maintenance = await inquiry();
+    await control({ reset: true });
+
+    const limited = answers.find((a) => a.body.header.resultCode === 'E429');
+    expect(limited?.status).toBe(200);
+    expect(limited?.body.header.retryAfter).toBe(1);
+    expect(maintenance).toMatchObject({ status: 200, body: { header: { resultCode: 'E503' } } });
+  });
+
+  it('answers 401 E401 with a DPoP challenge without a token', async () => {
+    const response = await fetch(`${setup.config.issuer}/openapi/v2/identity/inquiry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"fields":["DOB"]}' });
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_token"/);
+    expect(await response.json()).toMatchObject({ header: { resultCode: 'E401' } });
+  });
 });

@@ -43,13 +43,16 @@ export interface FlowResult {
   readonly tokens?: oauth.TokenEndpointResponse;
 }
 
-/** PAR (authorization_details, PKCE, private_key_jwt, DPoP) → login + consent → code exchange. */
-export async function runConsentFlow(
-  setup: TestBroker,
-  scope: string,
-  release: KycRelease,
-  login: { username: string; decision: ConsentDecision },
-): Promise<FlowResult> {
+export interface PushedAuthorization {
+  readonly as: oauth.AuthorizationServer;
+  readonly dpop: oauth.DPoPHandle;
+  readonly authorizationUrl: URL;
+  readonly state: string;
+  readonly verifier: string;
+}
+
+/** PAR with authorization_details, PKCE S256, private_key_jwt and DPoP; the URL to send the browser to. */
+export async function pushAuthorization(setup: TestBroker, scope: string, details: unknown[] | undefined): Promise<PushedAuthorization> {
   const issuer = new URL(setup.config.issuer);
   const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, insecure));
   const dpop = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
@@ -62,12 +65,23 @@ export async function runConsentFlow(
     state,
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
-    authorization_details: JSON.stringify([release]),
+    ...(details ? { authorization_details: JSON.stringify(details) } : {}),
   }, { DPoP: dpop, ...insecure });
   const { request_uri } = await oauth.processPushedAuthorizationResponse(as, client, par);
   const authorizationUrl = new URL(as.authorization_endpoint ?? '');
   authorizationUrl.searchParams.set('client_id', client.client_id);
   authorizationUrl.searchParams.set('request_uri', request_uri);
+  return { as, dpop, authorizationUrl, state, verifier };
+}
+
+/** PAR → login + consent in a cookie-keeping browser → (on approval) code exchange. */
+export async function runConsentFlow(
+  setup: TestBroker,
+  scope: string,
+  release: KycRelease,
+  login: { username: string; decision: ConsentDecision },
+): Promise<FlowResult> {
+  const { as, dpop, authorizationUrl, state, verifier } = await pushAuthorization(setup, scope, [release]);
   const callback = await new BankBrowser().authorize(authorizationUrl, { ...login, password: 'password' });
   if (login.decision === 'deny') return { callback, as, dpop };
   const params = oauth.validateAuthResponse(as, client, callback, state);
