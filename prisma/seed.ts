@@ -9,7 +9,7 @@ import { hashApiKey } from '../apps/broker/src/auth/api-keys.service.js';
 /** The banks this installation talks to: one row per bank, naming its adapter (docs/adding-a-bank.md). */
 export const BANK_ROWS = [
   { id: 'bank-a', name: 'Kaede Bank', adapter: 'kaede-v1', maxRps: 50, maxConcurrency: 16 },
-  { id: 'bank-b', name: 'Tsubame Bank', adapter: 'tsubame-v1', maxRps: 20, maxConcurrency: 8 },
+  { id: 'bank-b', name: 'Tsubame Bank', adapter: 'tsubame-v2', maxRps: 20, maxConcurrency: 8 },
 ] as const;
 
 export const DEMO_PURPOSES = ['account_opening', 'age_verification'];

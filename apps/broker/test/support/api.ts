@@ -67,6 +67,12 @@ export async function newTenant(
   return tenant;
 }
 
+/** Sets a bank's fault injection (`POST /__control`). */
+export async function control(bankUrl: string, settings: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${bankUrl}/__control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
+  expect(res.ok).toBe(true);
+}
+
 export async function newVerification(stack: Stack, tenant: Tenant, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const res = await call(stack, 'POST', '/v1/verifications', tenant.key, {
     bank_id: 'bank-a',
@@ -108,8 +114,8 @@ export async function consentAtBank(
   return { callbackUrl: end.url, browser, bankAuthorizeUrl };
 }
 
-export async function customersOf(bankUrl: string, limit = 50): Promise<{ username: string; person_ref: string; record: Record<string, unknown> }[]> {
-  const res = await fetch(`${bankUrl}/__control/customers?limit=${limit}&offset=0`);
+export async function customersOf(bankUrl: string, limit = 50, offset = 0): Promise<{ username: string; person_ref: string; record: Record<string, unknown> }[]> {
+  const res = await fetch(`${bankUrl}/__control/customers?limit=${limit}&offset=${offset}`);
   const body = (await res.json()) as { data: { username: string; person_ref: string; record: Record<string, unknown> }[] };
   return body.data;
 }

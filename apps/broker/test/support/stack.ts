@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { loadBankConfig } from '@kyc/mock-bank-kit';
 import { loadBrokerConfig, PrismaService, type BrokerConfig } from '@kyc/platform';
 import { createBankAApp } from '../../../mock-bank-a/src/app.js';
+import { createBankBApp } from '../../../mock-bank-b/src/app.js';
 import { createBrokerApp } from '../../src/app.js';
 import { seed } from '../../../../prisma/seed.js';
 
@@ -39,6 +40,9 @@ export async function startStack(): Promise<Stack> {
   const bankA = await createBankAApp(loadBankConfig('a', env));
   await bankA.listen(PORTS.bankA, '127.0.0.1');
   apps.push(bankA);
+  const bankB = await createBankBApp(loadBankConfig('b', env));
+  await bankB.listen(PORTS.bankB, '127.0.0.1');
+  apps.push(bankB);
   const prisma = new PrismaService(config);
   await seed(prisma, config, { demo: false, keysDir: config.keysDir });
   const broker = await createBrokerApp(config);
