@@ -28,12 +28,13 @@ describe(renderBankARecord.name, () => {
   });
 
   it('writes the spelling quirks of the edge cases', () => {
-    expect(renderBankARecord(edge('width-mix'))).toMatchObject({ nameKanji: '加藤 拓也', nameKana: 'ｶﾄｳ　ﾀｸﾔ', address: expect.stringMatching(/２-2-1$/) });
+    expect(renderBankARecord(edge('width-mix'))).toMatchObject({ nameKanji: '加藤 拓也', nameKana: 'ｶﾄｳ　ﾀｸﾔ' });
+    expect(renderBankARecord(edge('width-mix')).address).toMatch(/２-2-1$/);
     expect(renderBankARecord(edge('kanji-numerals-bank-a')).address).toMatch(/本町二丁目１５番３号$/);
     expect(renderBankARecord(edge('hyphen-minus-sign')).address).toMatch(/３−２−１１$/);
     expect(renderBankARecord(edge('small-ke-town')).address).toContain('霞ヶ関');
     expect(renderBankARecord(edge('no-postal-code')).address).toBe('東京都八王子市元本郷町３－２４－１');
-    expect(renderBankARecord(edge('building-room')).address).toMatch(/西新宿２－８－１　新宿パークタワー３２０５号室$/);
+    expect(renderBankARecord(edge('building-room')).address).toMatch(/西新宿２－８－１\u3000新宿パークタワー３２０５号室$/);
     expect(renderBankARecord(edge('foreign-latin')).nameKanji).toBe('ＳＭＩＴＨ　ＪＯＨＮ');
     expect(renderBankARecord(edge('missing-kana'))).not.toHaveProperty('nameKana');
     expect(renderBankARecord(edge('variant-kanji-one-bank')).nameKanji).toBe('髙橋　誠');

@@ -28,6 +28,7 @@ export class InquiryController {
     const outcome = await this.runtime.handleKycCall({
       method: req.method,
       path: req.path,
+      host: req.headers.host,
       authorization: req.headers.authorization,
       dpop: req.headers['dpop'],
     });

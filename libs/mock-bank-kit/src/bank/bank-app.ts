@@ -51,7 +51,7 @@ export async function createBankApp(config: BankConfig, bank: BankDefinition, pa
   // Registered before Nest's body parsers and routes: the provider reads its own request bodies.
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (isProviderPath(req.path)) {
-      callback(req, res);
+      void callback(req, res);
       return;
     }
     next();

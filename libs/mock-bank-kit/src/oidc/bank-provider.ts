@@ -123,7 +123,7 @@ export function providerConfiguration(config: BankConfig, bank: BankDefinition, 
       revocation: { enabled: true },
       resourceIndicators: resourceIndicators(config, bank),
       richAuthorizationRequests: richAuthorizationRequests(),
-    } as Configuration['features'],
+    },
     pkce: { required: () => true },
     ttl: {
       AuthorizationCode: 60,

@@ -90,6 +90,14 @@ describe(DpopAccessVerifier.name, () => {
     expect(error.description).toMatch(/htu/);
   });
 
+  it('accepts the target URI named by the Host header (a reverse proxy that keeps Host)', async () => {
+    const sut = makeSut();
+    const viaProxy = await proof({ htu: `http://127.0.0.1:8080${PATH}` });
+
+    await expect(sut.verify({ ...request(viaProxy), host: '127.0.0.1:8080' })).resolves.toBeDefined();
+    await expect(makeSut().verify({ ...request(await proof({ htu: `http://127.0.0.1:8080${PATH}` })), host: '127.0.0.1:9090' })).rejects.toThrow(/htu/);
+  });
+
   it('rejects a wrong htm and a stale iat', async () => {
     const sut = makeSut();
 

@@ -20,6 +20,8 @@ export interface ResourceRequest {
   readonly method: string;
   /** Path without the query string. */
   readonly path: string;
+  /** The request's Host header: behind a reverse proxy that keeps Host, the target URI the client used. */
+  readonly host?: string | undefined;
   readonly authorization?: string | undefined;
   readonly dpop?: string | readonly string[] | undefined;
 }
@@ -136,12 +138,19 @@ export class DpopAccessVerifier {
     if (!claims.success) return fail('invalid_dpop_proof', 'the DPoP proof lacks htm, htu, iat or jti');
     const { htm, htu, iat, jti, ath } = claims.data;
     if (htm !== request.method) fail('invalid_dpop_proof', 'htm does not match the request method');
-    if (withoutQuery(htu) !== new URL(request.path, this.options.issuer).href) fail('invalid_dpop_proof', 'htu does not match the request URI');
+    if (!this.targetUris(request).includes(withoutQuery(htu) ?? '')) fail('invalid_dpop_proof', 'htu does not match the request URI');
     if (Math.abs(nowMs / 1000 - iat) > this.windowSeconds) fail('invalid_dpop_proof', 'iat is outside the acceptable window');
     if (ath !== base64urlSha256(token)) fail('invalid_dpop_proof', 'ath does not match the access token');
     const thumbprint = await calculateJwkThumbprint(verified.protectedHeader.jwk as JWK);
     if (!this.replay.remember(`${thumbprint}:${jti}`, nowMs)) fail('invalid_dpop_proof', 'the DPoP proof was already used');
     return thumbprint;
+  }
+
+  /** The issuer-based URI, and the one the Host header names (a reverse proxy in front of the bank). */
+  private targetUris(request: ResourceRequest): string[] {
+    const own = new URL(request.path, this.options.issuer).href;
+    const viaHost = request.host && /^[A-Za-z0-9.:[\]-]+$/.test(request.host) ? URL.parse(request.path, `http://${request.host}`)?.href : undefined;
+    return viaHost ? [own, viaHost] : [own];
   }
 
   private authorize(record: AccessTokenRecord): KycAccess {
