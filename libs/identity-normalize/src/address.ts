@@ -3,7 +3,7 @@ import {
 } from './address-data.js';
 import { NormalizationError } from './errors.js';
 import { KANJI_NUMERAL_CHARS, parseNumber } from './numerals.js';
-import { normalizeText, stripWhitespace } from './text.js';
+import { normalizeHyphens, normalizeText, stripWhitespace } from './text.js';
 
 /** An OIDC `address` claim in canonical form. Absent parts are absent keys. */
 export interface CanonicalAddress {
@@ -96,6 +96,8 @@ const DIGIT_AHEAD = /\d/y;
 // 番 in a town name: 三番町, 一番丁, 麻布十番一丁目, 麻布十番1-2-3.
 const TOWN_BAN = new RegExp(`[町丁]|(?:\\d+|[${K}]+)丁目|\\d+-`, 'y');
 const ROOM_GO = /[室館棟]/y;
+const WHITESPACE = /\s/;
+const TRAILING_NUMBER = /\d[の-]?$/;
 
 function aheadMatches(re: RegExp, s: string, at: number): boolean {
   re.lastIndex = at;
@@ -173,9 +175,12 @@ function streetOfText(s: string): string {
   const block = findBlock(s);
   if (!block) return s;
   const town = s.slice(0, block.start).trimEnd();
-  if (/\s/.test(town)) return s; // text with a space before the numbers: not a block we understand
+  // Not a block we understand: a space inside the town, or a number right before the block that
+  // would merge with it (`0二番`, `1の百号`, `1の 2`).
+  if (WHITESPACE.test(town) || TRAILING_NUMBER.test(town)) return s;
   const rest = s.slice(block.end).trim();
-  return `${town}${block.numbers.join('-')}${rest === '' ? '' : ` ${rest}`}`;
+  // Removing the space between town and block can put a dash next to a digit: normalize again.
+  return normalizeHyphens(`${town}${block.numbers.join('-')}`) + (rest === '' ? '' : ` ${rest}`);
 }
 
 const LEADING_POSTAL = /^〒?\s*(\d{3}-?\d{4})(?!\d)\s*/;

@@ -2,11 +2,10 @@
  * SPEC §9 B6: normalization + matching throughput, one core. Each "payload" is one bank record
  * normalized to canonical claims plus a match against an applicant's differently spelled data.
  */
-import { toEraDate } from './era.js';
-import { makePerson, renderBankA, renderBankB, seeded, type Person } from './fixtures/persons.js';
+import { makePerson, renderApplicant, renderBankA, renderBankB, seeded } from './fixtures/persons.js';
 import { matchClaims } from './match.js';
 import { normalizeBankARecord, normalizeBankBBody } from './normalize.js';
-import type { ApplicantClaims, BankAKycRecord, BankBIdentityBody, ClaimName } from './types.js';
+import type { BankAKycRecord, BankBIdentityBody, ClaimName } from './types.js';
 
 export interface NormalizeBenchRow {
   bank: 'a' | 'b';
@@ -27,21 +26,6 @@ const REQUESTED: readonly ClaimName[] = [
   'family_name', 'given_name', 'family_name#ja-Kana-JP', 'given_name#ja-Kana-JP', 'birthdate', 'address',
 ];
 
-const toHiragana = (s: string): string => s.replace(/[ァ-ヶ]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
-
-/** How an enterprise might type the same person: hiragana, era birthdate, hyphenated address. */
-function applicantOf(p: Person): ApplicantClaims {
-  const a: ApplicantClaims = {
-    family_name: p.family,
-    given_name: p.given,
-    birthdate: toEraDate(p.birthdate, 'kanji'),
-    address: `${p.place.locality}${p.place.town}${p.blocks.join('-')}${p.building ? ` ${p.building}` : ''}`,
-  };
-  if (p.familyKana) a['family_name#ja-Kana-JP'] = toHiragana(p.familyKana);
-  if (p.givenKana) a['given_name#ja-Kana-JP'] = toHiragana(p.givenKana);
-  return a;
-}
-
 function timeLoop(durationMs: number, n: number, step: (i: number) => void): number {
   for (let i = 0; i < Math.min(n, 200); i++) step(i); // warm-up
   let ops = 0;
@@ -60,7 +44,7 @@ export function runNormalizeBench(options: NormalizeBenchOptions = {}): Normaliz
   const { payloads = 1000, durationMs = 2000, seed = 6 } = options;
   const rand = seeded(seed);
   const people = Array.from({ length: payloads }, () => makePerson(rand));
-  const applicants = people.map(applicantOf);
+  const applicants = people.map(renderApplicant);
   const bankA: BankAKycRecord[] = people.map((p) => renderBankA(p, rand));
   const bankB: BankBIdentityBody[] = people.map((p) => renderBankB(p, rand));
 

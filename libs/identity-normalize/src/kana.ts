@@ -26,10 +26,14 @@ export function hiraganaToKatakana(s: string): string {
 
 const KATAKANA_ONLY = /^[\u30A1-\u30FE]+$/; // katakana, ・, ー, ヽ, ヾ
 const WHITESPACE = /\s+/g;
+const COMBINING_MARK = /[\u3099\u309A]/;
+
+/** Removing spaces can bring a voiced mark next to its kana (ﾊ ﾟ): compose once more. */
+const composed = (s: string): string => (COMBINING_MARK.test(s) ? s.normalize('NFC') : s);
 
 /** Canonical released kana: full-width katakana, no spaces. */
 export function canonicalKana(s: string, field = 'kana'): string {
-  const out = hiraganaToKatakana(nfkc(joinSpacingMarks(s))).replace(WHITESPACE, '');
+  const out = composed(hiraganaToKatakana(nfkc(joinSpacingMarks(s))).replace(WHITESPACE, ''));
   if (out === '') throw new NormalizationError(field, 'empty');
   if (!KATAKANA_ONLY.test(out)) throw new NormalizationError(field, 'invalid_characters');
   return out;
@@ -69,5 +73,5 @@ const IGNORED_IN_COMPARISON = /[\s・]+/g;
  */
 export function foldKanaForComparison(s: string): string {
   const kana = hiraganaToKatakana(nfkc(joinSpacingMarks(s))).replace(IGNORED_IN_COMPARISON, '');
-  return HAS_SMALL_KANA.test(kana) ? kana.replace(SMALL_KANA, toLarge) : kana;
+  return composed(HAS_SMALL_KANA.test(kana) ? kana.replace(SMALL_KANA, toLarge) : kana);
 }
