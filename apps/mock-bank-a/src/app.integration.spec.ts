@@ -206,6 +206,26 @@ describe(createBankAApp.name, () => {
       await control({ reset: true });
     });
 
+    it('injects latency, errors and malformed payloads into KYC API calls', async () => {
+      const flow = await runConsentFlow(setup, 'openid kyc:read', release, { username: '0000007', decision: 'approve' });
+      const call = async (): Promise<{ status: number; body: Record<string, unknown> }> => {
+        const response = await oauth.protectedResourceRequest(
+          flow.tokens?.access_token ?? '', 'GET', new URL(`${setup.config.issuer}/api/kyc/v1/customer`), undefined, undefined,
+          { DPoP: flow.dpop, ...insecure },
+        );
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+
+      await control({ reset: true, error_rate: 1 });
+      expect(await call()).toMatchObject({ status: 500, body: { errorCode: 'INTERNAL_ERROR' } });
+      await control({ reset: true, malformed_rate: 1, latency_ms: 50 });
+      const started = Date.now();
+      const malformed = await call();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+      expect(malformed).toMatchObject({ status: 200, body: { birthDate: '1980-13-45' } });
+      await control({ reset: true });
+    });
+
     it('validates control input', async () => {
       expect((await control({ error_rate: 2 })).status).toBe(400);
       expect((await control({ unknown: 1 })).status).toBe(400);
