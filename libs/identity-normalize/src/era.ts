@@ -74,10 +74,21 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
  * `平成元年1月8日`, `昭和六十四年一月七日`. Impossible dates and dates outside their era throw.
  */
 export function parseDate(input: string, field = 'date'): string {
+  const [y, m, d] = parseDateParts(input, field);
+  return isoOf(y, m, d);
+}
+
+type Ymd = [year: number, month: number, day: number];
+
+function parseDateParts(input: string, field: string): Ymd {
   const s = nfkc(input).trim();
   if (s === '') throw new NormalizationError(field, 'empty');
-  const g = ISO_DATE.exec(s) ?? GREGORIAN_DATE.exec(s) ?? COMPACT_DATE.exec(s);
-  if (g) return checkedIso(Number(g[1]), Number(g[2]), Number(g[3]), field);
+  const first = s.charCodeAt(0);
+  if (first >= 0x30 && first <= 0x39) {
+    const g = ISO_DATE.exec(s) ?? GREGORIAN_DATE.exec(s) ?? COMPACT_DATE.exec(s);
+    if (!g) throw new NormalizationError(field, 'invalid_format');
+    return checked(Number(g[1]), Number(g[2]), Number(g[3]), field);
+  }
   const e = ERA_DATE.exec(s);
   if (!e) throw new NormalizationError(field, 'invalid_format');
   const era = ERA_BY_KEY.get(e[1]!)!;
@@ -87,24 +98,21 @@ export function parseDate(input: string, field = 'date'): string {
   if (year === undefined || month === undefined || day === undefined || year < 1) {
     throw new NormalizationError(field, 'invalid_date');
   }
-  const y = era.start[0] + year - 1;
-  checkedIso(y, month, day, field);
-  const days = daysFromCivil(y, month, day);
+  const ymd = checked(era.start[0] + year - 1, month, day, field);
+  const days = daysFromCivil(...ymd);
   if (days < era.firstDay || days > era.lastDay) throw new NormalizationError(field, 'out_of_era');
-  return isoOf(y, month, day);
+  return ymd;
 }
 
-function checkedIso(y: number, m: number, d: number, field: string): string {
+function checked(y: number, m: number, d: number, field: string): Ymd {
   if (!isValidDate(y, m, d)) throw new NormalizationError(field, 'invalid_date');
-  return isoOf(y, m, d);
+  return [y, m, d];
 }
 
-function parseIso(iso: string, field: string): [number, number, number] {
+function parseIso(iso: string, field: string): Ymd {
   const g = ISO_DATE.exec(iso);
   if (!g) throw new NormalizationError(field, 'invalid_format');
-  const ymd: [number, number, number] = [Number(g[1]), Number(g[2]), Number(g[3])];
-  if (!isValidDate(...ymd)) throw new NormalizationError(field, 'invalid_date');
-  return ymd;
+  return checked(Number(g[1]), Number(g[2]), Number(g[3]), field);
 }
 
 export interface EraDateParts {
@@ -138,9 +146,10 @@ const DAY_MS = 86_400_000;
 
 /** A date-only bank date means midnight Japan time: `2016-04-12` → `2016-04-11T15:00:00.000Z`. */
 export function jstMidnightUtc(isoDate: string, field = 'date'): string {
-  const [y, m, d] = parseIso(isoDate, field);
-  return new Date(daysFromCivil(y, m, d) * DAY_MS - JST_OFFSET_MS).toISOString();
+  return midnightJst(parseIso(isoDate, field));
 }
+
+const midnightJst = ([y, m, d]: Ymd): string => new Date(daysFromCivil(y, m, d) * DAY_MS - JST_OFFSET_MS).toISOString();
 
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
@@ -151,7 +160,7 @@ const TIMESTAMP =
  */
 export function toUtcTimestamp(input: string, field = 'verification_time'): string {
   const t = TIMESTAMP.exec(input) ?? TIMESTAMP.exec(input.normalize('NFKC').trim());
-  if (!t) return jstMidnightUtc(parseDate(input, field), field);
+  if (!t) return midnightJst(parseDateParts(input, field));
   const num = (i: number): number => (t[i] === undefined ? 0 : Number(t[i]));
   const [y, mo, d, h, mi, sec, offH, offM] = [num(1), num(2), num(3), num(4), num(5), num(6), num(10), num(11)];
   if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || sec > 59 || offH > 23 || offM > 59) {

@@ -49,7 +49,12 @@ export function stripWhitespace(s: string): string {
   return s.replace(WHITESPACE_RUN, '');
 }
 
+// Already-normalized text (the common case) passes one test: NFKC-stable characters, no dash
+// look-alikes, no ー, no whitespace.
+const PLAIN = /^[\x21-\x7E\u3041-\u3096\u30A1-\u30FA\u30FD\u30FE\u4E00-\u9FFF]*$/;
+
 /** The common first step for bank text: NFKC, hyphens next to digits, whitespace folded. */
 export function normalizeText(s: string): string {
+  if (PLAIN.test(s)) return s;
   return foldWhitespace(normalizeHyphens(nfkc(s)));
 }
