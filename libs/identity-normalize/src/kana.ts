@@ -39,7 +39,7 @@ export function canonicalKana(s: string, field = 'kana'): string {
   return out;
 }
 
-/** Splits `ﾔﾏﾀﾞ ﾀﾛｳ` / `ヤマダ　タロウ` on its first (half- or full-width) space. Parts stay raw. */
+/** Splits `ﾔﾏﾀﾞ ﾀﾛｳ` / `ヤマダ\u3000タロウ` on its first (half- or full-width) space. Parts stay raw. */
 export function splitOnFirstSpace(s: string, field: string): { family: string; given: string } {
   const folded = foldWhitespace(s);
   const at = folded.indexOf(' ');

@@ -5,9 +5,9 @@ import { normalizeText, stripWhitespace } from './text.js';
 import { CLAIM_NAMES, type ApplicantClaims, type CanonicalClaims, type ClaimMatch, type ClaimName, type MatchReport } from './types.js';
 import { foldKanjiVariants, foldPlaceName } from './variants.js';
 
-const UNAVAILABLE: ClaimMatch = Object.freeze({ result: 'unavailable', score: 0 }) as ClaimMatch;
-const MATCH: ClaimMatch = Object.freeze({ result: 'match', score: 100 }) as ClaimMatch;
-const MISMATCH: ClaimMatch = Object.freeze({ result: 'mismatch', score: 0 }) as ClaimMatch;
+const UNAVAILABLE: Readonly<ClaimMatch> = Object.freeze({ result: 'unavailable', score: 0 });
+const MATCH: Readonly<ClaimMatch> = Object.freeze({ result: 'match', score: 100 });
+const MISMATCH: Readonly<ClaimMatch> = Object.freeze({ result: 'mismatch', score: 0 });
 
 const KNOWN: ReadonlySet<string> = new Set<string>(CLAIM_NAMES);
 
@@ -122,7 +122,7 @@ function matchOne(claim: ClaimName, released: CanonicalClaims, applicant: Applic
       return same(dateKey(r as string), dateKey(a as string));
     case 'address':
       // The released side is canonical by contract; normalizing it again would give the same key.
-      return compareAddresses(canonicalAddressKey(r as CanonicalAddress), addressKey(a as string | AddressPartsInput));
+      return compareAddresses(canonicalAddressKey(r as CanonicalAddress), addressKey(a));
   }
 }
 

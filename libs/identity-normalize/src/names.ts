@@ -18,7 +18,7 @@ function namePart(raw: string, field: string): string {
 
 /**
  * A name in kanji (or Latin) → family and given name, NFKC-normalized, spaces removed.
- * One string is split on its first space (`山田　太郎`, `SMITH JOHN`, `SMITH, JOHN`); a string
+ * One string is split on its first space (`山田\u3000太郎`, `SMITH JOHN`, `SMITH, JOHN`); a string
  * without one cannot be split and throws rather than guess.
  */
 export function normalizeKanjiName(input: string | NameParts, field = 'name'): NameParts {

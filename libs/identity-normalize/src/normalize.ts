@@ -19,7 +19,7 @@ export function normalizeBirthdate(input: string): string {
 export function normalizeAddress(input: string | SplitAddressInput | AddressPartsInput): CanonicalAddress {
   if (typeof input === 'string') return parseAddress(input);
   if ('yubinBango' in input || 'todofuken' in input || 'shikuchoson' in input || 'banchi' in input) {
-    return normalizeSplitAddress(input as SplitAddressInput);
+    return normalizeSplitAddress(input);
   }
   return normalizeAddressParts(input as AddressPartsInput);
 }
