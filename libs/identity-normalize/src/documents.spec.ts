@@ -30,6 +30,7 @@ describe(toIdaCheckMethod.name, () => {
     ['IC_CHIP', 'vcrypt'],
     ['JPKI', 'vcrypt'],
     ['MAIL', 'vri'],
+    ['POSTAL', 'vri'],
   ])('%s → %s', (method, expected) => {
     expect(toIdaCheckMethod(method)).toBe(expected);
   });

@@ -34,8 +34,8 @@ const DOCUMENT_TYPES = new Map<string, IdaDocumentType>([
  * - FACE_TO_FACE: the document inspected in person at a branch → `vpip`.
  * - ONLINE_EKYC: photos of the document (and a selfie) taken remotely → `vri`.
  * - IC_CHIP / JPKI: the card's chip read and its signature checked → `vcrypt`.
- * - MAIL: a copy of the document sent by post and checked by staff; the closest IDA method is
- *   inspection of a remotely made image → `vri`.
+ * - MAIL / POSTAL: a copy of the document sent by post and checked by staff; the closest IDA
+ *   method is inspection of a remotely made image → `vri`.
  */
 const CHECK_METHODS = new Map<string, IdaCheckMethod>([
   ['FACE_TO_FACE', 'vpip'],
@@ -43,6 +43,7 @@ const CHECK_METHODS = new Map<string, IdaCheckMethod>([
   ['IC_CHIP', 'vcrypt'],
   ['JPKI', 'vcrypt'],
   ['MAIL', 'vri'],
+  ['POSTAL', 'vri'],
 ]);
 
 /** Bank A document type (`DRIVERS_LICENSE` …) or bank B `kubun` (`01` …) → IDA document type. */

@@ -9,7 +9,8 @@ export interface NameParts {
 
 const LATIN = /^[A-Za-z][A-Za-z .,'-]*$/;
 
-function namePart(raw: string, field: string): string {
+/** One part of a name (family or given) on its own: NFKC, no spaces; Latin upper case. */
+export function namePart(raw: string, field: string): string {
   const s = normalizeText(raw).replace(/,$/, '');
   if (s === '') throw new NormalizationError(field, 'empty');
   // Latin names (foreign residents) keep their spaces, upper case as on a residence card.

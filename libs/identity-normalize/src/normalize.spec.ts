@@ -85,3 +85,15 @@ describe(normalizeAddress.name, () => {
     });
   });
 });
+
+describe('normalizeBankBBody with one consented name part', () => {
+  it('releases the family name alone when the bank sends only sei', () => {
+    const out = normalizeBankBBody({ shimei: { sei: '山田' }, honninKakunin: { kubun: '01', kakuninBi: 'H28.04.12' } });
+    expect(out.claims).toEqual({ family_name: '山田' });
+  });
+
+  it('releases the given name alone when the bank sends only mei', () => {
+    const out = normalizeBankBBody({ shimei: { mei: 'ＪＯＨＮ' }, honninKakunin: { kubun: '03', kakuninBi: 'R06.01.10' } });
+    expect(out.claims).toEqual({ given_name: 'JOHN' });
+  });
+});

@@ -5,7 +5,7 @@ import {
 import { jstMidnightUtc, parseDate, toUtcTimestamp } from './era.js';
 import { NormalizationError } from './errors.js';
 import { toIdaCheckMethod, toIdaDocumentType, type IdaDocumentType } from './documents.js';
-import { normalizeKanaName, normalizeKanjiName } from './names.js';
+import { namePart, normalizeKanaName, normalizeKanjiName } from './names.js';
 import type {
   BankAKycRecord, BankBIdentityBody, CanonicalClaims, NormalizedIdentity, NormalizedVerification,
 } from './types.js';
@@ -71,11 +71,9 @@ export function normalizeBankARecord(r: BankAKycRecord): NormalizedIdentity {
 /** Bank B's inquiry body → canonical claims and verification facts. Throws on anything half-valid. */
 export function normalizeBankBBody(b: BankBIdentityBody): NormalizedIdentity {
   const claims: CanonicalClaims = {};
-  if (b.shimei && (given(b.shimei.sei) || given(b.shimei.mei))) {
-    const n = normalizeKanjiName({ family: b.shimei.sei ?? '', given: b.shimei.mei ?? '' });
-    claims.family_name = n.family;
-    claims.given_name = n.given;
-  }
+  // The bank releases each part only when it was consented, so one may come without the other.
+  if (given(b.shimei?.sei)) claims.family_name = namePart(b.shimei.sei, 'family_name');
+  if (given(b.shimei?.mei)) claims.given_name = namePart(b.shimei.mei, 'given_name');
   if (given(b.shimeiKana)) {
     const k = normalizeKanaName(b.shimeiKana);
     claims['family_name#ja-Kana-JP'] = k.family;
