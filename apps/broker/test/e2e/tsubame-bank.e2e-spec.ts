@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { foldPlaceName, matchClaims, normalizeBankARecord, normalizeBankBBody, type BankAKycRecord, type BankBIdentityBody } from '@kyc/identity-normalize';
+import { foldPlaceName, matchClaims, normalizeBankARecord, normalizeBankBBody, type BankBIdentityBody } from '@kyc/identity-normalize';
 import { ALL_CLAIMS, call, consentAtBank, control, customersOf, newTenant, newVerification, type Tenant } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -57,7 +57,7 @@ describe('Tsubame Bank end to end', () => {
     expect(pairs.length).toBeGreaterThan(10);
     let compared = 0;
     for (const [a, b] of pairs) {
-      const ca = normalizeBankARecord(a.record as unknown as BankAKycRecord).claims;
+      const ca = normalizeBankARecord(a.record).claims;
       const cb = normalizeBankBBody(bodyOf(b)).claims;
       expect(cb.birthdate).toBe(ca.birthdate);
       // Spellings may differ by design (髙/高, ヶ/ケ); folded for comparison they must agree.
@@ -149,7 +149,7 @@ describe('Tsubame Bank end to end', () => {
 describe('the seeded populations', () => {
   it('normalize completely at both banks (every verified customer, every edge case)', async () => {
     for (const [bank, normalize] of [
-      [stack.bankA, (c: Customer) => normalizeBankARecord(c.record as unknown as BankAKycRecord)],
+      [stack.bankA, (c: Customer) => normalizeBankARecord(c.record)],
       [stack.bankB, (c: Customer) => normalizeBankBBody(bodyOf(c))],
     ] as const) {
       const all: Customer[] = [];

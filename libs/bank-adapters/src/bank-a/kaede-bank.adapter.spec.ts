@@ -59,10 +59,11 @@ describe(KaedeBankAdapter.name, () => {
     [503, { errorCode: 'MAINTENANCE', message: 'x' }, { 'retry-after': '30' }, 'BANK_UNAVAILABLE'],
     [500, { errorCode: 'INTERNAL_ERROR', message: 'x' }, {}, 'BANK_ERROR'],
     [502, '<html>bad gateway</html>', {}, 'BANK_ERROR'],
-  ] as const)('maps HTTP %i to %s', async (status, body, headers, code) => {
+  ] as [number, unknown, Record<string, string>, string][])('maps HTTP %i to %s', async (status, body, headers, code) => {
     const problem = await problemOf(sut.fetchIdentity({ claims: ['birthdate'], call: answering(status, body, headers) }));
     expect(problem.code).toBe(code);
-    if (headers['retry-after']) expect(problem.retryAfterSeconds).toBe(Number(headers['retry-after']));
+    const retryAfter = headers['retry-after'];
+    expect(problem.retryAfterSeconds).toBe(retryAfter === undefined ? undefined : Number(retryAfter));
   });
 
   it('refuses release when the record is not verified, even with HTTP 200', async () => {
