@@ -14,6 +14,7 @@ import { ConsentService } from './consent/consent.service.js';
 import { ContractPolicy } from './contracts/contract-policy.service.js';
 import { HealthController } from './health/health.controller.js';
 import { IdentityService } from './identity/identity.service.js';
+import { JwksController } from './keys/jwks.controller.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { VerificationsController } from './verifications/verifications.controller.js';
 import { VerificationsService } from './verifications/verifications.service.js';
@@ -24,7 +25,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(config), AuthModule, LedgerModule],
-      controllers: [AdminController, BanksController, VerificationsController, ConsentController, HealthController],
+      controllers: [AdminController, BanksController, VerificationsController, ConsentController, HealthController, JwksController],
       providers: [
         { provide: BANK_ADAPTERS, useFactory: installedBankAdapters },
         AdminService,

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import * as oauth from 'oauth4webapi';
-import { CallbackFailure } from '@kyc/bank-adapters';
+import { CallbackFailure, newFlowSecrets } from '@kyc/bank-adapters';
 import { isId } from '@kyc/common-schema';
 import type { LedgerEntryType, LedgerOutcome } from '@kyc/ledger';
 import { BROKER_CONFIG, PrismaService, ProblemError, Sealer, type BrokerConfig, type Verification } from '@kyc/platform';
@@ -36,13 +35,8 @@ export class ConsentService {
     if (current.status === 'expired') throw new ProblemError('CONSENT_EXPIRED', 'This verification has expired; start a new one.');
     if (current.status !== 'pending') throw new ProblemError('CONSENT_REQUIRED', `This verification is already ${current.status}.`);
     const bank = await this.banks.bank(row.bankId);
-    const flow = {
-      verificationId: row.id,
-      bankId: bank.id,
-      nonce: oauth.generateRandomNonce(),
-      codeVerifier: oauth.generateRandomCodeVerifier(),
-    };
-    const state = oauth.generateRandomState();
+    const { state, nonce, codeVerifier } = newFlowSecrets();
+    const flow = { verificationId: row.id, bankId: bank.id, nonce, codeVerifier };
     await this.states.put(state, flow, (row.expiresAt.getTime() - Date.now()) / 1000);
     return this.banks.pushAuthorization(bank, {
       state,

@@ -51,8 +51,12 @@ export class IdentityService {
   async release(enterpriseId: string, id: string, requestId: string): Promise<FullIdentity | MatchOnlyIdentity> {
     const row = await this.verifications.get(enterpriseId, id);
     this.assertAuthorized(row);
-    const { contract, bank } = await this.policy.permit(enterpriseId, row.bankId, row.claims as ClaimName[], row.purpose);
+    // The contract may have narrowed since consent: release the intersection, refuse only an empty one.
+    const { contract, bank } = await this.policy.permit(enterpriseId, row.bankId, [], row.purpose);
     const released = (row.claims as ClaimName[]).filter((c) => contract.claims.includes(c));
+    if (released.length === 0) {
+      throw new ProblemError('CLAIMS_NOT_PERMITTED', 'The contract no longer permits any of the consented claims.');
+    }
     const tokens = this.sealer.openJson(row.tokensSealed ?? '', tokensContext(row.id)) as { access_token: string };
     let identity: BankIdentity;
     try {

@@ -177,3 +177,22 @@ describe('operator setup over the API', () => {
     expect(JSON.stringify(keyRow)).not.toContain(key);
   });
 });
+
+describe('platform endpoints', () => {
+  it('publishes only public keys: client authentication and ledger signing', async () => {
+    const res = await fetch(`${stack.broker}/.well-known/jwks.json`);
+    const body = (await res.json()) as { keys: Record<string, unknown>[] };
+    expect(body.keys.map((k) => [k['kty'], k['alg']])).toEqual([['EC', 'ES256'], ['OKP', 'EdDSA']]);
+    for (const key of body.keys) {
+      expect(key['d']).toBeUndefined();
+      expect(key['kid']).toBeTypeOf('string');
+    }
+    expect(body.keys[0]?.['kid']).not.toBe(body.keys[1]?.['kid']);
+  });
+
+  it('reports readiness of Postgres, Redis and each bank', async () => {
+    const res = await fetch(`${stack.broker}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', 'bank:bank-a': 'ok', 'bank:bank-b': 'ok' } });
+  });
+});

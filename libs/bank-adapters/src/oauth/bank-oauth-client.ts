@@ -59,6 +59,15 @@ const insecureOnLoopback = (issuer: string): boolean => {
   return protocol === 'http:' && (hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost');
 };
 
+/** Fresh single-use secrets for one authorization request. */
+export function newFlowSecrets(): { state: string; nonce: string; codeVerifier: string } {
+  return {
+    state: oauth.generateRandomState(),
+    nonce: oauth.generateRandomNonce(),
+    codeVerifier: oauth.generateRandomCodeVerifier(),
+  };
+}
+
 export class BankOAuthClient {
   private readonly discovered = new Map<string, Discovered>();
   private readonly dpopKeys = new Map<string, Promise<CryptoKeyPair>>();
