@@ -1,3 +1,4 @@
+import type { AddressClaim as CanonicalAddress } from '@kyc/common-schema';
 import {
   DESIGNATED_CITIES, IRREGULAR_CITIES, PREFECTURES, TOKYO_ISLANDS, TOKYO_WARDS, type Prefecture,
 } from './address-data.js';
@@ -5,15 +6,8 @@ import { NormalizationError } from './errors.js';
 import { KANJI_NUMERAL_CHARS, parseNumber } from './numerals.js';
 import { normalizeHyphens, normalizeText, stripWhitespace } from './text.js';
 
-/** An OIDC `address` claim in canonical form. Absent parts are absent keys. */
-export interface CanonicalAddress {
-  postal_code?: string;
-  region?: string;
-  locality?: string;
-  street_address?: string;
-  country?: 'JP';
-  formatted?: string;
-}
+/** An OIDC `address` claim in canonical form (the common schema's). Absent parts are absent keys. */
+export type { CanonicalAddress };
 
 /** Bank B's split address. */
 export interface SplitAddressInput {

@@ -1,26 +1,10 @@
-import type { AddressPartsInput, CanonicalAddress, SplitAddressInput } from './address.js';
+import type { CanonicalClaims, ClaimMatch, ClaimName } from '@kyc/common-schema';
+import type { AddressPartsInput, SplitAddressInput } from './address.js';
 import type { IdaCheckMethod, IdaDocumentType } from './documents.js';
 
-/** Claims exactly as the broker releases them (SPEC §5). Absent data is an absent key. */
-export interface CanonicalClaims {
-  family_name?: string;
-  given_name?: string;
-  'family_name#ja-Kana-JP'?: string;
-  'given_name#ja-Kana-JP'?: string;
-  birthdate?: string;
-  address?: CanonicalAddress;
-}
-
-export type ClaimName = keyof CanonicalClaims;
-
-export const CLAIM_NAMES: readonly ClaimName[] = [
-  'family_name',
-  'given_name',
-  'family_name#ja-Kana-JP',
-  'given_name#ja-Kana-JP',
-  'birthdate',
-  'address',
-];
+// The claim vocabulary and the released shapes are the common API's (libs/common-schema).
+export { CLAIM_NAMES } from '@kyc/common-schema';
+export type { CanonicalClaims, ClaimMatch, ClaimName, MatchResult } from '@kyc/common-schema';
 
 /** What an enterprise says about its applicant: any spelling, era dates, hiragana, one-string addresses. */
 export interface ApplicantClaims {
@@ -30,14 +14,6 @@ export interface ApplicantClaims {
   'given_name#ja-Kana-JP'?: string;
   birthdate?: string;
   address?: string | AddressPartsInput;
-}
-
-export type MatchResult = 'match' | 'partial' | 'mismatch' | 'unavailable';
-
-export interface ClaimMatch {
-  result: MatchResult;
-  /** 0..100; 100 exactly when `result` is `match`. */
-  score: number;
 }
 
 export type MatchReport = { [K in ClaimName]?: ClaimMatch };

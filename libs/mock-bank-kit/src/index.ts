@@ -10,7 +10,7 @@ export { BROKER_CLIENT_ID, PROVIDER_ROUTES, createBankProvider, providerConfigur
 export { DEMO_PASSWORD } from './oidc/interaction.controller.js';
 export { escapeHtml } from './oidc/pages.js';
 export {
-  DpopAccessVerifier, ResourceAccessError, DPOP_ALGORITHMS,
+  DpopAccessVerifier, ResourceAccessError, DPOP_ALGORITHMS, resourceRequestOf,
   type AccessTokenLookup, type AccessTokenRecord, type DpopAccessOptions, type KycAccess, type ResourceRequest,
 } from './resource/dpop-access.js';
 export { ControlState, controlUpdateSchema, MAINTENANCE_RETRY_AFTER_SECONDS, type Admission, type ControlStats, type ControlUpdate, type FaultSettings } from './control/control-state.js';

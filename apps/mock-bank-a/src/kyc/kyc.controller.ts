@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { BANK_RUNTIME, type BankRuntime, type KycOutcome } from '@kyc/mock-bank-kit';
+import { BANK_RUNTIME, resourceRequestOf, type BankRuntime, type KycOutcome } from '@kyc/mock-bank-kit';
 import { filterBankARecord, KYC_NOT_VERIFIED, malformBankARecord, renderBankARecord, type BankAError } from './bank-a-record.js';
 
 function send(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -16,13 +16,7 @@ export class KycController {
 
   @Get('customer')
   async customer(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const outcome = await this.runtime.handleKycCall({
-      method: req.method,
-      path: req.path,
-      host: req.headers.host,
-      authorization: req.headers.authorization,
-      dpop: req.headers['dpop'],
-    });
+    const outcome = await this.runtime.handleKycCall(resourceRequestOf(req));
     this.respond(res, outcome);
   }
 

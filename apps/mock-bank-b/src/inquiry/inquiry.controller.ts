@@ -1,7 +1,7 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { BANK_RUNTIME, type BankRuntime, type KycOutcome } from '@kyc/mock-bank-kit';
+import { BANK_RUNTIME, resourceRequestOf, type BankRuntime, type KycOutcome } from '@kyc/mock-bank-kit';
 import {
   bankBError, filterBankBBody, INQUIRY_FIELDS, inquiryIdFor, KYC_NOT_VERIFIED_MESSAGE, malformBankBBody, renderBankBBody, RESULT_CODES,
   type BankBResponse,
@@ -25,13 +25,7 @@ export class InquiryController {
 
   @Post('inquiry')
   async inquiry(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const outcome = await this.runtime.handleKycCall({
-      method: req.method,
-      path: req.path,
-      host: req.headers.host,
-      authorization: req.headers.authorization,
-      dpop: req.headers['dpop'],
-    });
+    const outcome = await this.runtime.handleKycCall(resourceRequestOf(req));
     this.respond(req, res, outcome);
   }
 

@@ -1,16 +1,10 @@
 import { z } from 'zod';
+import { CLAIM_NAMES as KYC_CLAIMS, type ClaimName as KycClaim } from '@kyc/common-schema';
 
 export const KYC_RELEASE_TYPE = 'kyc_release';
 
-export const KYC_CLAIMS = [
-  'family_name',
-  'given_name',
-  'family_name#ja-Kana-JP',
-  'given_name#ja-Kana-JP',
-  'birthdate',
-  'address',
-] as const;
-export type KycClaim = (typeof KYC_CLAIMS)[number];
+/** The claims vocabulary is the broker's common one: what the bank may be asked to release. */
+export { KYC_CLAIMS, type KycClaim };
 
 export const CLAIM_LABELS: Readonly<Record<KycClaim, string>> = {
   family_name: '氏名（姓） Family name',

@@ -26,6 +26,15 @@ export interface ResourceRequest {
   readonly dpop?: string | readonly string[] | undefined;
 }
 
+/** What the DPoP check needs from an incoming HTTP request (an Express request fits). */
+export function resourceRequestOf(req: {
+  method: string;
+  path: string;
+  headers: { host?: string | undefined; authorization?: string | undefined; dpop?: string | string[] | undefined };
+}): ResourceRequest {
+  return { method: req.method, path: req.path, host: req.headers.host, authorization: req.headers.authorization, dpop: req.headers.dpop };
+}
+
 export interface KycAccess {
   readonly accountId: string;
   readonly release: KycRelease;
