@@ -18,6 +18,7 @@ import { JwksController } from './keys/jwks.controller.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { VerificationsController } from './verifications/verifications.controller.js';
 import { VerificationsService } from './verifications/verifications.service.js';
+import { ExpirySweeper } from './verifications/expiry-sweeper.js';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         ConsentService,
         VerificationsService,
         IdentityService,
+        ExpirySweeper,
       ],
     };
   }

@@ -210,6 +210,24 @@ describe('consent and release through Kaede Bank', () => {
     expect((await call(stack, 'GET', `/v1/verifications/${String(v['id'])}/identity`, tenant.key)).status).toBe(409);
   });
 
+  it('deletes the sealed tokens once access expires, without anyone asking', async () => {
+    const v = await newVerification(stack, tenant, { applicant: { birthdate: '1980-04-15' } });
+    const { callbackUrl, browser } = await consentAtBank(stack, String(v['authorization_url']), verified().username, 'approve');
+    expect((await browser.get(callbackUrl)).status).toBe(302);
+    const id = String(v['id']);
+    const before = await stack.prisma.verification.findUnique({ where: { id } });
+    expect(before?.tokensSealed).toMatch(/^v1\./);
+    expect(before?.applicantSealed).toMatch(/^v1\./);
+    await stack.prisma.verification.update({ where: { id }, data: { accessExpiresAt: new Date(Date.now() - 1000) } });
+    await expect.poll(async () => (await stack.prisma.verification.findUnique({ where: { id } }))?.status, { timeout: 3000 }).toBe('expired');
+    const after = await stack.prisma.verification.findUnique({ where: { id } });
+    expect(after?.tokensSealed).toBeNull();
+    expect(after?.applicantSealed).toBeNull();
+    const identity = await call(stack, 'GET', `/v1/verifications/${id}/identity`, tenant.key);
+    expect(identity.status).toBe(409);
+    expect(identity.body['code']).toBe('CONSENT_EXPIRED');
+  });
+
   it('keeps ledger seq gap-free from 0', async () => {
     const rows = await stack.prisma.ledgerEntry.findMany({ orderBy: { seq: 'asc' }, select: { seq: true } });
     expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i));

@@ -98,6 +98,24 @@ describe('Tsubame Bank end to end', () => {
     expect(entry['claims']).toEqual(['family_name', 'birthdate', 'address']);
   });
 
+  it('adds match results beside the claims when a full release had applicant data', async () => {
+    const customer = bankB.filter(isOk)[3];
+    if (customer === undefined) throw new Error('no verified bank B customer');
+    const truth = normalizeBankBBody(bodyOf(customer)).claims;
+    const kanaInHiragana = String(truth['family_name#ja-Kana-JP']).replace(/[\u30A1-\u30F6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+    const id = await authorize(full, customer.username, {
+      claims: ['family_name#ja-Kana-JP', 'birthdate'],
+      applicant: { 'family_name#ja-Kana-JP': kanaInHiragana, birthdate: String(truth.birthdate) },
+    });
+    const res = await call<{ match: unknown; verified_claims: { claims: Record<string, unknown> }; disclosures: Record<string, string> }>(
+      stack, 'GET', `/v1/verifications/${id}/identity`, full.key,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.match).toEqual({ 'family_name#ja-Kana-JP': { result: 'match', score: 100 }, birthdate: { result: 'match', score: 100 } });
+    expect(Object.keys(res.body.verified_claims.claims).sort()).toEqual(['birthdate', 'family_name#ja-Kana-JP']);
+    expect(Object.keys(res.body.disclosures).sort()).toEqual(['birthdate', 'family_name#ja-Kana-JP']);
+  });
+
   it('refuses a match-only verification without applicant data', async () => {
     const res = await call(stack, 'POST', '/v1/verifications', matcher.key, {
       bank_id: 'bank-b', redirect_uri: 'http://127.0.0.1:5555/callback', claims: ALL_CLAIMS, purpose: 'account_opening',

@@ -34,6 +34,7 @@ export async function startStack(): Promise<Stack> {
     BANK_CONTROL: '1',
     OPERATOR_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
     BANK_TIMEOUT_MS: '3000',
+    SWEEP_INTERVAL_MS: '200',
   };
   const config = loadBrokerConfig(env);
   const apps: INestApplication[] = [];

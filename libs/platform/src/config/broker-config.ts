@@ -36,6 +36,7 @@ const envSchema = z.object({
   VERIFICATION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
   DEFAULT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   BANK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
 
 const keysSchema = z.object({
@@ -64,6 +65,8 @@ export interface BrokerConfig {
   readonly verificationTtlSeconds: number;
   readonly defaultAccessTtlSeconds: number;
   readonly bankTimeoutMs: number;
+  /** How often expired verifications are ended and their tokens deleted. */
+  readonly sweepIntervalMs: number;
   readonly keys: z.infer<typeof keysSchema>;
 }
 
@@ -110,6 +113,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     verificationTtlSeconds: e.VERIFICATION_TTL_SECONDS,
     defaultAccessTtlSeconds: e.DEFAULT_ACCESS_TTL_SECONDS,
     bankTimeoutMs: e.BANK_TIMEOUT_MS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     keys: keys.data,
   };
 }

@@ -1,0 +1,38 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { BROKER_CONFIG, PrismaService, type BrokerConfig } from '@kyc/platform';
+
+/**
+ * Ends what has run out, even when nobody asks: pending verifications past `expires_at`, and
+ * authorized ones past `access_expires_at`, whose sealed tokens and applicant data are deleted.
+ * Idempotent and conditional, so any number of broker instances can run it.
+ */
+@Injectable()
+export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ExpirySweeper.name);
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.sweep().catch((err: unknown) => this.logger.warn({ err: err instanceof Error ? err.message : 'unknown' }, 'expiry sweep failed'));
+    }, this.config.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async sweep(now = new Date()): Promise<number> {
+    const ended = { status: 'expired' as const, endedAt: now, tokensSealed: null, applicantSealed: null };
+    const [pending, authorized] = await this.prisma.$transaction([
+      this.prisma.verification.updateMany({ where: { status: 'pending', expiresAt: { lte: now } }, data: ended }),
+      this.prisma.verification.updateMany({ where: { status: 'authorized', accessExpiresAt: { lte: now } }, data: ended }),
+    ]);
+    return pending.count + authorized.count;
+  }
+}
