@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { BrokerConfig } from '@kyc/platform';
 import { AppModule } from './app.module.js';
@@ -12,6 +13,8 @@ export async function createBrokerApp(config: BrokerConfig): Promise<NestExpress
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  // An API and redirects only: no content to frame, sniff or cache.
+  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');

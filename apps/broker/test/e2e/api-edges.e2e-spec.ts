@@ -190,6 +190,13 @@ describe('platform endpoints', () => {
     expect(body.keys[0]?.['kid']).not.toBe(body.keys[1]?.['kid']);
   });
 
+  it('sends protective headers', async () => {
+    const res = await fetch(`${stack.broker}/healthz`);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
   it('reports readiness of Postgres, Redis and each bank', async () => {
     const res = await fetch(`${stack.broker}/readyz`);
     expect(res.status).toBe(200);
