@@ -1,7 +1,6 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BROKER_CONFIG, requestIdOf, type BrokerConfig } from '@kyc/platform';
-import { Inject } from '@nestjs/common';
 import { Public } from '../auth/auth.decorators.js';
 import { ConsentService } from './consent.service.js';
 

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CallbackFailure, newFlowSecrets } from '@kyc/bank-adapters';
-import { isId } from '@kyc/common-schema';
+import { isId, type ClaimName } from '@kyc/common-schema';
 import type { LedgerEntryType, LedgerOutcome } from '@kyc/ledger';
 import { BROKER_CONFIG, PrismaService, ProblemError, Sealer, type BrokerConfig, type Verification } from '@kyc/platform';
 import { BankClientService } from '../banks/bank-client.service.js';
+import { ContractPolicy } from '../contracts/contract-policy.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { tokensContext, VerificationsService } from '../verifications/verifications.service.js';
 import { ConsentStateStore } from './consent-state.store.js';
@@ -24,6 +25,7 @@ export class ConsentService {
     private readonly sealer: Sealer,
     private readonly ledger: LedgerService,
     private readonly verifications: VerificationsService,
+    private readonly policy: ContractPolicy,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
@@ -34,7 +36,8 @@ export class ConsentService {
     const current = await this.verifications.settle(row);
     if (current.status === 'expired') throw new ProblemError('CONSENT_EXPIRED', 'This verification has expired; start a new one.');
     if (current.status !== 'pending') throw new ProblemError('CONSENT_REQUIRED', `This verification is already ${current.status}.`);
-    const bank = await this.banks.bank(row.bankId);
+    // The contract may have ended or the bank closed since the verification was created.
+    const { bank } = await this.policy.permit(row.enterpriseId, row.bankId, row.claims as ClaimName[], row.purpose);
     const { state, nonce, codeVerifier } = newFlowSecrets();
     const flow = { verificationId: row.id, bankId: bank.id, nonce, codeVerifier };
     await this.states.put(state, flow, (row.expiresAt.getTime() - Date.now()) / 1000);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeBankARecord } from '@kyc/identity-normalize';
 import { commitment } from '@kyc/ledger';
-import { ALL_CLAIMS, call, consentAtBank, customersOf, newTenant, newVerification, REDIRECT_URI, type Tenant } from '../support/api.js';
+import { ALL_CLAIMS, call, consentAtBank, customersOf, newTenant, newVerification, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -188,6 +188,15 @@ describe('consent and release through Kaede Bank', () => {
     }
     const del = await call(stack, 'DELETE', `/v1/verifications/${String(v['id'])}`, other.key);
     expect(del.status).toBe(404);
+  });
+
+  it('does not start the consent when the contract ended after the verification was created', async () => {
+    const shortLived = await newTenant(stack);
+    const v = await newVerification(stack, shortLived);
+    await operator(stack, 'PATCH', `/v1/admin/contracts/${String(shortLived.contractId)}`, { status: 'ended' });
+    const res = await fetch(String(v['authorization_url']), { redirect: 'manual' });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { code: string }).code).toBe('CONTRACT_NOT_FOUND');
   });
 
   it('answers identity requests before consent with 409 CONSENT_REQUIRED', async () => {
