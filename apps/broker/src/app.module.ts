@@ -13,6 +13,7 @@ import { ConsentController } from './consent/consent.controller.js';
 import { ConsentService } from './consent/consent.service.js';
 import { ContractPolicy } from './contracts/contract-policy.service.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './health/metrics.controller.js';
 import { IdentityService } from './identity/identity.service.js';
 import { JwksController } from './keys/jwks.controller.js';
 import { LedgerModule } from './ledger/ledger.module.js';
@@ -26,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(config), AuthModule, LedgerModule],
-      controllers: [AdminController, BanksController, VerificationsController, ConsentController, HealthController, JwksController],
+      controllers: [AdminController, BanksController, VerificationsController, ConsentController, HealthController, MetricsController, JwksController],
       providers: [
         { provide: BANK_ADAPTERS, useFactory: installedBankAdapters },
         AdminService,

@@ -8,3 +8,4 @@ export { Sealer, keyedHash } from './crypto/sealer.js';
 export { PlatformModule } from './platform.module.js';
 export * from './prisma/index.js';
 export { RedisService } from './redis/redis.js';
+export { MetricsService } from './metrics/metrics.service.js';

@@ -6,6 +6,8 @@ import { Sealer } from './crypto/sealer.js';
 import { ProblemFilter } from './errors/problem.filter.js';
 import { JsonBodyMiddleware } from './http/json-body.middleware.js';
 import { loggerParams } from './logging/logging.js';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { PrismaService } from './prisma/prisma.service.js';
 import { RedisService } from './redis/redis.js';
 
@@ -23,12 +25,13 @@ export class PlatformModule implements NestModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         PrismaService,
         RedisService,
+        MetricsService,
       ],
-      exports: [BROKER_CONFIG, Sealer, PrismaService, RedisService],
+      exports: [BROKER_CONFIG, Sealer, PrismaService, RedisService, MetricsService],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes('*path');
+    consumer.apply(HttpMetricsMiddleware, JsonBodyMiddleware).forRoutes('*path');
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ProblemError, type Bank } from '@kyc/platform';
+import { MetricsService, ProblemError, toProblem, type Bank } from '@kyc/platform';
 
 /**
  * Every outbound bank call passes here. Today it refuses calls to a closed bank and turns transport
@@ -8,16 +8,21 @@ import { ProblemError, type Bank } from '@kyc/platform';
  */
 @Injectable()
 export class FlowControl {
+  constructor(private readonly metrics: MetricsService) {}
+
   async run<T>(bank: Bank, call: () => Promise<T>): Promise<T> {
     if (bank.status !== 'open') throw new ProblemError('BANK_CLOSED', `${bank.name} is closed for maintenance.`);
+    const timer = this.metrics.bankCalls.startTimer({ bank: bank.id });
     try {
-      return await call();
+      const result = await call();
+      timer({ outcome: 'ok' });
+      return result;
     } catch (err) {
-      if (err instanceof ProblemError) throw err;
-      if (isTransportFailure(err)) {
-        throw new ProblemError('BANK_UNAVAILABLE', `${bank.name} did not answer in time.`, { retryAfterSeconds: 5, cause: err });
-      }
-      throw err;
+      const failure = isTransportFailure(err)
+        ? new ProblemError('BANK_UNAVAILABLE', `${bank.name} did not answer in time.`, { retryAfterSeconds: 5, cause: err })
+        : err;
+      timer({ outcome: toProblem(failure).code.toLowerCase() });
+      throw failure;
     }
   }
 }

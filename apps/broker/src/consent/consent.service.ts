@@ -110,10 +110,10 @@ export class ConsentService {
     ref?: string,
     errorCode?: string,
   ): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.ledger.transaction(async (tx, append) => {
       const { count } = await tx.verification.updateMany({ where: { id: row.id, status: 'pending' }, data });
       if (count === 0) throw invalidCallback();
-      await this.ledger.appendIn(tx, {
+      await append({
         type,
         occurred_at: new Date().toISOString(),
         enterprise_id: row.enterpriseId,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { canonicalJson, compactEntry, leafHash, type NewLedgerEntry } from '@kyc/ledger';
-import { PrismaService, type Prisma } from '@kyc/platform';
+import { MetricsService, PrismaService, type Prisma } from '@kyc/platform';
 
 export interface AppendedEntry {
   readonly seq: number;
@@ -16,14 +16,34 @@ type Tx = Prisma.TransactionClient;
  */
 @Injectable()
 export class LedgerService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly metrics: MetricsService,
+  ) {}
 
   /** Appends in its own transaction; resolves only once the entry is durable. */
   append(entry: NewLedgerEntry): Promise<AppendedEntry> {
-    return this.prisma.$transaction((tx) => this.appendIn(tx, entry));
+    return this.transaction((_tx, append) => append(entry));
   }
 
-  async appendIn(tx: Tx, entry: NewLedgerEntry): Promise<AppendedEntry> {
+  /**
+   * Runs `work` in one database transaction in which `append` adds ledger entries, so that an entry
+   * exists exactly when the change it records was committed.
+   */
+  async transaction<T>(work: (tx: Tx, append: (entry: NewLedgerEntry) => Promise<AppendedEntry>) => Promise<T>): Promise<T> {
+    const appended: NewLedgerEntry[] = [];
+    const result = await this.prisma.$transaction((tx) =>
+      work(tx, async (entry) => {
+        const done = await this.appendIn(tx, entry);
+        appended.push(entry);
+        return done;
+      }),
+    );
+    for (const entry of appended) this.metrics.ledgerAppends.inc({ type: entry.type, outcome: entry.outcome });
+    return result;
+  }
+
+  private async appendIn(tx: Tx, entry: NewLedgerEntry): Promise<AppendedEntry> {
     const rows = await tx.$queryRaw<{ next_seq: bigint }[]>`SELECT next_seq FROM ledger_head WHERE id = 1 FOR UPDATE`;
     const next = rows[0]?.next_seq;
     if (next === undefined) throw new Error('ledger_head is missing its row');

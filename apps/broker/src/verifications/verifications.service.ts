@@ -107,13 +107,13 @@ export class VerificationsService {
     if (row.status !== 'authorized') {
       throw new ProblemError('CONSENT_REQUIRED', `Only an authorized verification can be revoked; this one is ${row.status}.`);
     }
-    await this.prisma.$transaction(async (tx) => {
+    await this.ledger.transaction(async (tx, append) => {
       const { count } = await tx.verification.updateMany({
         where: { id, status: 'authorized' },
         data: { status: 'revoked', endedAt: new Date(), tokensSealed: null, applicantSealed: null },
       });
       if (count === 0) throw new ProblemError('CONSENT_REQUIRED', 'The verification changed meanwhile; read it again.');
-      await this.ledger.appendIn(tx, {
+      await append({
         type: 'verification.revoked',
         occurred_at: new Date().toISOString(),
         enterprise_id: row.enterpriseId,

@@ -203,3 +203,15 @@ describe('platform endpoints', () => {
     expect(await res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', 'bank:bank-a': 'ok', 'bank:bank-b': 'ok' } });
   });
 });
+
+describe('metrics', () => {
+  it('exposes Prometheus metrics by route pattern and problem code, without ids', async () => {
+    await fetch(`${stack.broker}/v1/verifications/ver_${'1'.repeat(32)}`, { headers: { authorization: `Bearer ${tenant.key}` } });
+    const res = await fetch(`${stack.broker}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('kyc_http_requests_total{method="GET",route="/v1/verifications/:id",status="404"}');
+    expect(text).toMatch(/kyc_problems_total\{code="NOT_FOUND"\} \d+/);
+    expect(text).not.toMatch(/ver_[0-9a-f]{32}|ent_[0-9a-f]{32}|kyck_/);
+  });
+});

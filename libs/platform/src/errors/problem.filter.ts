@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { Request, Response } from 'express';
 import { ZodError } from 'zod';
 import { requestIdOf } from '../http/request-id.js';
@@ -78,12 +79,15 @@ function isDependencyFailure(e: unknown): boolean {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
+  constructor(private readonly metrics: MetricsService) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const problem = toProblem(exception);
     const requestId = requestIdOf(req, res);
+    this.metrics.problems.inc({ code: problem.code });
     if (problem.status >= 500) {
       this.logger.error({ request_id: requestId, code: problem.code, err: problem.cause ?? problem }, 'request failed');
     }
