@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { IdentityService } from './identity/identity.service.js';
 import { JwksController } from './keys/jwks.controller.js';
+import { DocsController } from './openapi/docs.controller.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { VerificationsController } from './verifications/verifications.controller.js';
 import { VerificationsService } from './verifications/verifications.service.js';
@@ -27,7 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(config), AuthModule, LedgerModule],
-      controllers: [AdminController, BanksController, VerificationsController, ConsentController, HealthController, MetricsController, JwksController],
+      controllers: [AdminController, BanksController, VerificationsController, ConsentController, HealthController, MetricsController, JwksController, DocsController],
       providers: [
         { provide: BANK_ADAPTERS, useFactory: installedBankAdapters },
         AdminService,

@@ -1,3 +1,4 @@
 export * from './ids.js';
 export * from './claims.js';
 export * from './verified-claims.js';
+export * from './api.js';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractSchema, createdEnterpriseSchema, problemSchema } from '@kyc/common-schema';
 import { ALL_CLAIMS, call, newTenant, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -31,6 +32,7 @@ function expectProblem(res: { status: number; type: string | null; body: Record<
   for (const field of ['type', 'title', 'detail', 'instance', 'request_id']) expect(res.body[field]).toBeTypeOf('string');
   expect(res.body['request_id']).toBe(res.requestId);
   expect(JSON.stringify(res.body)).not.toMatch(/at .+\.(js|ts):\d+|prisma|SELECT /i);
+  problemSchema.parse(res.body);
 }
 
 describe('bad input gets a clear 4xx problem, never a 5xx', () => {
@@ -112,6 +114,7 @@ describe('operator setup over the API', () => {
     expect(Object.keys(res.body).sort()).toEqual(['created_at', 'id', 'name', 'redirect_uris', 'status', 'webhook_secret', 'webhook_url']);
     expect(res.body).toMatchObject({ name: 'Shape Co', status: 'active', redirect_uris: ['https://shape.example/cb'], webhook_url: 'https://shape.example/hook' });
     expect(String(res.body['id'])).toMatch(/^ent_[0-9a-f]{32}$/);
+    createdEnterpriseSchema.parse(res.body);
     const list = await operator<{ data: Record<string, unknown>[] }>(stack, 'GET', '/v1/admin/enterprises');
     expect(JSON.stringify(list.body)).not.toContain(String(res.body['webhook_secret']));
   });
@@ -132,6 +135,7 @@ describe('operator setup over the API', () => {
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ status: 'active', enterprise_id: t.id, bank_id: 'bank-a', claims: ['birthdate'], purposes: ['age_verification'], mode: 'match_only', valid_from: '2026-01-01T00:00:00.000Z', valid_until: '2030-01-01T00:00:00.000Z', rate_limit_rps: 5, access_ttl_seconds: 600 });
     expect(String(first.body['id'])).toMatch(/^ctr_[0-9a-f]{32}$/);
+    contractSchema.parse(first.body);
     const second = await operator(stack, 'POST', '/v1/admin/contracts', body);
     expect(second.status).toBe(409);
     expect(second.body['code']).toBe('CONTRACT_CONFLICT');
@@ -201,6 +205,20 @@ describe('platform endpoints', () => {
     const res = await fetch(`${stack.broker}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', 'bank:bank-a': 'ok', 'bank:bank-b': 'ok' } });
+  });
+});
+
+describe('API documentation', () => {
+  it('serves the OpenAPI document and Swagger UI from local assets', async () => {
+    const doc = (await (await fetch(`${stack.broker}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/v1/verifications/{id}/identity');
+    const page = await fetch(`${stack.broker}/docs`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('/docs/assets/swagger-ui-bundle.js');
+    const bundle = await fetch(`${stack.broker}/docs/assets/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect((await fetch(`${stack.broker}/docs/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
   });
 });
 

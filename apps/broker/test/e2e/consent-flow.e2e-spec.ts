@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeBankARecord } from '@kyc/identity-normalize';
+import { createdVerificationSchema, identitySchema, verificationSchema } from '@kyc/common-schema';
 import { commitment } from '@kyc/ledger';
 import { ALL_CLAIMS, call, consentAtBank, customersOf, newTenant, newVerification, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -33,6 +34,7 @@ describe('consent and release through Kaede Bank', () => {
     const customer = verified();
     const v = await newVerification(stack, tenant);
     expect(v).toMatchObject({ status: 'pending', bank_id: 'bank-a', claims: ALL_CLAIMS, purpose: 'account_opening', mode: 'full' });
+    createdVerificationSchema.parse(v);
 
     const { callbackUrl, browser, bankAuthorizeUrl } = await consentAtBank(stack, String(v['authorization_url']), customer.username, 'approve');
     expect([...new URL(bankAuthorizeUrl).searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
@@ -45,6 +47,7 @@ describe('consent and release through Kaede Bank', () => {
     const status = await call(stack, 'GET', `/v1/verifications/${String(v['id'])}`, tenant.key);
     expect(status.body).toMatchObject({ status: 'authorized' });
     expect(status.body['authorized_at']).toBeTypeOf('string');
+    verificationSchema.parse(status.body);
 
     const identity = await call<{
       subject: string;
@@ -53,6 +56,7 @@ describe('consent and release through Kaede Bank', () => {
       ledger_entry: { seq: number; leaf_hash: string };
     }>(stack, 'GET', `/v1/verifications/${String(v['id'])}/identity`, tenant.key);
     expect(identity.status, JSON.stringify(identity.body)).toBe(200);
+    identitySchema.parse(identity.body);
     const expected = normalizeBankARecord(customer.record);
     expect(identity.body.verified_claims.claims).toEqual(expected.claims);
     expect(identity.body.verified_claims.claims['birthdate']).toBe(customer.record['birthDate']);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchOnlyIdentitySchema } from '@kyc/common-schema';
 import { foldPlaceName, matchClaims, normalizeBankARecord, normalizeBankBBody, type BankBIdentityBody } from '@kyc/identity-normalize';
 import { ALL_CLAIMS, call, consentAtBank, control, customersOf, newTenant, newVerification, type Tenant } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -86,6 +87,7 @@ describe('Tsubame Bank end to end', () => {
     const res = await call(stack, 'GET', `/v1/verifications/${id}/identity`, matcher.key);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(['bank_id', 'ledger_entry', 'match', 'subject', 'verification', 'verification_id']);
+    matchOnlyIdentitySchema.parse(res.body);
     expect(res.body['match']).toEqual({
       family_name: { result: 'match', score: 100 },
       birthdate: { result: 'mismatch', score: 0 },

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import {
+  adminBankSchema,
+  contractSchema,
+  createdEnterpriseSchema,
+  createdVerificationSchema,
+  enterpriseBankSchema,
+  enterpriseSchema,
+  identitySchema,
+  issuedKeySchema,
+  listOf,
+  matchOnlyIdentitySchema,
+  problemSchema,
+  verificationSchema,
+} from '@kyc/common-schema';
+import {
+  createContractSchema,
+  createEnterpriseSchema,
+  createStaffKeySchema,
+  patchBankSchema,
+  patchContractSchema,
+  patchEnterpriseSchema,
+} from '../admin/admin.dto.js';
+import { createVerificationSchema } from '../verifications/verifications.dto.js';
+
+type Role = 'enterprise' | 'operator' | 'public';
+type JsonSchema = Record<string, unknown>;
+
+interface Operation {
+  readonly method: 'get' | 'post' | 'patch' | 'delete';
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly role: Role;
+  readonly body?: z.ZodType;
+  readonly ok: number;
+  readonly response?: z.ZodType;
+  readonly redirect?: string;
+  readonly problems: readonly number[];
+  readonly query?: readonly string[];
+}
+
+const ID = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+/** Every operation of the API, in SPEC order. The document is generated from these and the zod schemas. */
+const OPERATIONS: readonly Operation[] = [
+  { method: 'get', path: '/v1/banks', summary: 'Banks this enterprise has an active contract with', tag: 'enterprise', role: 'enterprise', ok: 200, response: listOf(enterpriseBankSchema), problems: [401, 403] },
+  { method: 'post', path: '/v1/verifications', summary: 'Start a verification (contract checked first); honours Idempotency-Key', tag: 'enterprise', role: 'enterprise', body: createVerificationSchema, ok: 201, response: createdVerificationSchema, problems: [400, 401, 403, 409, 413, 415, 503] },
+  { method: 'get', path: '/v1/verifications/{id}', summary: 'A verification: status and timing, never personal data', tag: 'enterprise', role: 'enterprise', ok: 200, response: verificationSchema, problems: [401, 403, 404] },
+  { method: 'get', path: '/v1/verifications/{id}/identity', summary: 'Fetch the identity from the bank now (full: verified_claims; match_only: match results)', tag: 'enterprise', role: 'enterprise', ok: 200, response: z.union([identitySchema, matchOnlyIdentitySchema]), problems: [401, 403, 404, 409, 422, 502, 503] },
+  { method: 'delete', path: '/v1/verifications/{id}', summary: 'Revoke: drop the tokens and revoke them at the bank', tag: 'enterprise', role: 'enterprise', ok: 204, problems: [401, 403, 404, 409] },
+  { method: 'get', path: '/v1/verifications/{id}/authorize', summary: 'Browser: PAR to the bank, then redirect with client_id and request_uri only', tag: 'browser', role: 'public', ok: 302, redirect: "the bank's authorization endpoint", problems: [403, 404, 409, 503] },
+  { method: 'get', path: '/v1/oauth/callback', summary: "Browser: the bank's redirect target; checks state and iss, exchanges the code", tag: 'browser', role: 'public', ok: 302, redirect: "the enterprise's redirect_uri with verification_id, state and status=authorized or error", problems: [400], query: ['code', 'state', 'iss', 'error'] },
+  { method: 'post', path: '/v1/admin/enterprises', summary: 'Create an enterprise (the webhook secret is shown once)', tag: 'operator', role: 'operator', body: createEnterpriseSchema, ok: 201, response: createdEnterpriseSchema, problems: [400, 401, 403] },
+  { method: 'get', path: '/v1/admin/enterprises', summary: 'List enterprises', tag: 'operator', role: 'operator', ok: 200, response: listOf(enterpriseSchema), problems: [401, 403] },
+  { method: 'patch', path: '/v1/admin/enterprises/{id}', summary: 'Change status, redirect URIs or webhook URL', tag: 'operator', role: 'operator', body: patchEnterpriseSchema, ok: 200, response: enterpriseSchema, problems: [400, 401, 403, 404] },
+  { method: 'post', path: '/v1/admin/enterprises/{id}/api-keys', summary: "Issue an enterprise key (shown once)", tag: 'operator', role: 'operator', ok: 201, response: issuedKeySchema, problems: [401, 403, 404] },
+  { method: 'post', path: '/v1/admin/api-keys', summary: 'Issue an auditor or operator key (shown once)', tag: 'operator', role: 'operator', body: createStaffKeySchema, ok: 201, response: issuedKeySchema, problems: [400, 401, 403] },
+  { method: 'delete', path: '/v1/admin/api-keys/{id}', summary: 'Revoke a key', tag: 'operator', role: 'operator', ok: 204, problems: [401, 403, 404] },
+  { method: 'post', path: '/v1/admin/contracts', summary: 'Create a contract (one active per enterprise and bank)', tag: 'operator', role: 'operator', body: createContractSchema, ok: 201, response: contractSchema, problems: [400, 401, 403, 409] },
+  { method: 'get', path: '/v1/admin/contracts', summary: 'List contracts', tag: 'operator', role: 'operator', ok: 200, response: listOf(contractSchema), problems: [400, 401, 403], query: ['enterprise_id', 'bank_id', 'status'] },
+  { method: 'patch', path: '/v1/admin/contracts/{id}', summary: 'Change claims, purposes, validity, limits, or end it', tag: 'operator', role: 'operator', body: patchContractSchema, ok: 200, response: contractSchema, problems: [400, 401, 403, 404, 409] },
+  { method: 'get', path: '/v1/admin/banks', summary: 'List banks', tag: 'operator', role: 'operator', ok: 200, response: listOf(adminBankSchema), problems: [401, 403] },
+  { method: 'patch', path: '/v1/admin/banks/{id}', summary: 'Open or close a bank, change its limits', tag: 'operator', role: 'operator', body: patchBankSchema, ok: 200, response: adminBankSchema, problems: [400, 401, 403, 404] },
+  { method: 'get', path: '/healthz', summary: 'Alive', tag: 'platform', role: 'public', ok: 200, problems: [] },
+  { method: 'get', path: '/readyz', summary: "Postgres, Redis and each bank's discovery reachable", tag: 'platform', role: 'public', ok: 200, problems: [] },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'platform', role: 'public', ok: 200, problems: [] },
+  { method: 'get', path: '/.well-known/jwks.json', summary: "The broker's public keys (client authentication, ledger signing)", tag: 'platform', role: 'public', ok: 200, problems: [] },
+];
+
+const schema = (s: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+const problemRef = { $ref: '#/components/schemas/Problem' };
+
+function operation(op: Operation): JsonSchema {
+  const responses: Record<string, JsonSchema> = {
+    [String(op.ok)]: op.response
+      ? { description: 'OK', content: { 'application/json': { schema: schema(op.response, 'output') } } }
+      : { description: op.redirect ? `Redirect to ${op.redirect}` : 'OK' },
+  };
+  for (const status of op.problems) {
+    responses[String(status)] = { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: problemRef } } };
+  }
+  const parameters = [
+    ...(op.path.includes('{id}') ? [ID] : []),
+    ...(op.query ?? []).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+    ...(op.method === 'post' && op.path === '/v1/verifications'
+      ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }]
+      : []),
+  ];
+  return {
+    summary: op.summary,
+    tags: [op.tag],
+    ...(op.role === 'public' ? { security: [] } : { security: [{ [op.role]: [] }] }),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body, 'input') } } } } : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of the broker's API, generated from the same zod schemas that validate it. */
+export function buildOpenApiDocument(): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operation(op);
+  const bearer = (role: string): JsonSchema => ({ type: 'http', scheme: 'bearer', description: `An API key with role ${role}` });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'KYC broker API',
+      version: '1',
+      description:
+        'One API over many banks for identity data the banks already verified, released only with the customer\'s consent at their bank, within contracts, as OpenID Connect for Identity Assurance verified_claims, and recorded in a tamper-evident ledger.',
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'enterprise', description: 'The common KYC API (role enterprise)' },
+      { name: 'browser', description: "Redirects the customer's browser passes through" },
+      { name: 'operator', description: 'Tenants, keys, contracts, banks (role operator)' },
+      { name: 'platform', description: 'Health, metrics, keys' },
+    ],
+    paths,
+    components: {
+      securitySchemes: { enterprise: bearer('enterprise'), operator: bearer('operator'), auditor: bearer('auditor') },
+      schemas: { Problem: schema(problemSchema, 'output') },
+    },
+  };
+}
+
+export function openApiJson(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+}
