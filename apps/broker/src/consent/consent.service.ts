@@ -63,7 +63,8 @@ export class ConsentService {
     const flow = await this.states.take(state);
     if (flow === undefined) throw invalidCallback();
     const row = await this.prisma.verification.findUnique({ where: { id: flow.verificationId } });
-    if (row === null || row.status !== 'pending') throw invalidCallback();
+    // The state's TTL is the verification's remaining lifetime; a late callback is as good as unknown.
+    if (row === null || row.status !== 'pending' || row.expiresAt <= new Date()) throw invalidCallback();
     const bank = await this.banks.bank(flow.bankId);
     try {
       const tokens = await this.banks.completeAuthorization(bank, callbackUrl, {
