@@ -20,7 +20,7 @@ export interface Stack {
 }
 
 /** The real stack in-process: both banks and the broker over HTTP, on the test database and Redis. */
-export async function startStack(): Promise<Stack> {
+export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
   const env = {
     ...process.env,
     NODE_ENV: 'test',
@@ -35,6 +35,7 @@ export async function startStack(): Promise<Stack> {
     OPERATOR_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
     BANK_TIMEOUT_MS: '3000',
     SWEEP_INTERVAL_MS: '200',
+    ...overrides,
   };
   const config = loadBrokerConfig(env);
   const apps: INestApplication[] = [];
