@@ -7,7 +7,9 @@ import { AdminService } from './admin/admin.service.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BankClientService } from './banks/bank-client.service.js';
 import { BanksController } from './banks/banks.controller.js';
-import { FlowControl } from './banks/flow-control.js';
+import { BankSlots } from './flow/bank-slots.js';
+import { CircuitBreaker } from './flow/circuit-breaker.js';
+import { FlowControl } from './flow/flow-control.js';
 import { ConsentStateStore } from './consent/consent-state.store.js';
 import { ConsentController } from './consent/consent.controller.js';
 import { ConsentService } from './consent/consent.service.js';
@@ -34,6 +36,8 @@ export class AppModule {
         AdminService,
         BankClientService,
         FlowControl,
+        BankSlots,
+        CircuitBreaker,
         ContractPolicy,
         ConsentStateStore,
         ConsentService,

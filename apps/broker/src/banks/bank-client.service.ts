@@ -9,7 +9,7 @@ import {
 } from '@kyc/bank-adapters';
 import type { ClaimName } from '@kyc/common-schema';
 import { BROKER_CONFIG, PrismaService, ProblemError, type Bank, type BrokerConfig } from '@kyc/platform';
-import { FlowControl } from './flow-control.js';
+import { FlowControl } from '../flow/flow-control.js';
 
 export const BROKER_CLIENT_ID = 'kyc-broker';
 
@@ -48,7 +48,7 @@ export class BankClientService {
 
   async pushAuthorization(bank: Bank, request: Omit<PushedAuthorization, 'scope'>): Promise<URL> {
     const scope = this.adapterFor(bank).scope;
-    return this.flow.run(bank, () => this.oauth.pushAuthorization(bank.issuer, bank.id, { ...request, scope }));
+    return this.flow.run(bank, () => this.oauth.pushAuthorization(bank.issuer, bank.id, { ...request, scope }), { kind: 'oauth', idempotent: false });
   }
 
   async completeAuthorization(
@@ -62,11 +62,15 @@ export class BankClientService {
   /** The identity from the bank's KYC API, through the bank's flow control, normalized by its adapter. */
   async fetchIdentity(bank: Bank, accessToken: string, claims: readonly ClaimName[]): Promise<BankIdentity> {
     const adapter = this.adapterFor(bank);
-    return this.flow.run(bank, () =>
-      adapter.fetchIdentity({
-        claims,
-        call: (method, path, body) => this.oauth.resourceRequest(bank.issuer, bank.id, accessToken, method, path, body),
-      }),
+    return this.flow.run(
+      bank,
+      () =>
+        adapter.fetchIdentity({
+          claims,
+          call: (method, path, body) => this.oauth.resourceRequest(bank.issuer, bank.id, accessToken, method, path, body),
+        }),
+      // Both banks' KYC calls only read, so a call lost in transport may be sent again.
+      { kind: 'kyc', idempotent: true },
     );
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClaimName } from '@kyc/common-schema';
 import { PrismaService, ProblemError, type Bank, type Contract, type Enterprise } from '@kyc/platform';
+import { InboundLimiter } from '../flow/inbound-limiter.js';
 
 export interface Permission {
   readonly enterprise: Enterprise;
@@ -19,7 +20,15 @@ export function isWithinWindow(contract: Contract, now: Date): boolean {
  */
 @Injectable()
 export class ContractPolicy {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly limiter: InboundLimiter,
+  ) {}
+
+  /** A contract's own `rate_limit_rps`, on top of the enterprise-wide limit. */
+  async limit(contract: Contract): Promise<void> {
+    if (contract.rateLimitRps !== null) await this.limiter.hit(`ctr:${contract.id}`, contract.rateLimitRps);
+  }
 
   async permit(enterpriseId: string, bankId: string, claims: readonly ClaimName[], purpose: string): Promise<Permission> {
     const now = new Date();

@@ -6,6 +6,7 @@ import { commitment, newSalt, type NewLedgerEntry } from '@kyc/ledger';
 import { ProblemError, Sealer, toProblem, type Bank, type Verification } from '@kyc/platform';
 import { BankClientService } from '../banks/bank-client.service.js';
 import { ContractPolicy } from '../contracts/contract-policy.service.js';
+import { BankCallRefused } from '../flow/flow-control.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { applicantContext, tokensContext, VerificationsService } from '../verifications/verifications.service.js';
 
@@ -53,6 +54,7 @@ export class IdentityService {
     this.assertAuthorized(row);
     // The contract may have narrowed since consent: release the intersection, refuse only an empty one.
     const { contract, bank } = await this.policy.permit(enterpriseId, row.bankId, [], row.purpose);
+    await this.policy.limit(contract);
     const released = (row.claims as ClaimName[]).filter((c) => contract.claims.includes(c));
     if (released.length === 0) {
       throw new ProblemError('CLAIMS_NOT_PERMITTED', 'The contract no longer permits any of the consented claims.');
@@ -126,7 +128,8 @@ export class IdentityService {
 
   private async recordFailure(row: Verification, bank: Bank, requestId: string, err: unknown): Promise<void> {
     const problem = toProblem(err);
-    if (problem.code === 'BANK_CLOSED' || problem.code === 'BANK_BUSY') return; // refused before reaching the bank
+    // Refused before anything reached the bank: a metric, not a ledger entry.
+    if (err instanceof BankCallRefused || problem.code === 'DEPENDENCY_UNAVAILABLE') return;
     await this.ledger.append({
       ...this.entryBase(row, requestId),
       bank_id: bank.id,

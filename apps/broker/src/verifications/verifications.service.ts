@@ -39,6 +39,7 @@ export class VerificationsService {
       throw new ProblemError('REDIRECT_URI_NOT_REGISTERED', 'redirect_uri must exactly match one registered for this enterprise.');
     }
     const { contract } = await this.policy.permit(enterpriseId, body.bank_id, body.claims, body.purpose);
+    await this.policy.limit(contract);
     if (contract.mode === 'match_only' && body.applicant === undefined) {
       throw new ProblemError('VALIDATION_FAILED', 'A match-only contract needs the applicant data to match.', {
         errors: [{ path: 'applicant', message: 'required for a match-only contract' }],

@@ -37,6 +37,12 @@ const envSchema = z.object({
   DEFAULT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   BANK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  BANK_WAIT_BUDGET_MS: z.coerce.number().int().min(0).max(30_000).default(1_000),
+  BANK_REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  BANK_RATE_WINDOW_MARGIN_MS: z.coerce.number().int().min(0).max(500).default(30),
+  CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
+  CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  ENTERPRISE_RATE_LIMIT_RPS: z.coerce.number().int().min(1).max(100_000).default(100),
 });
 
 const keysSchema = z.object({
@@ -67,6 +73,18 @@ export interface BrokerConfig {
   readonly bankTimeoutMs: number;
   /** How often expired verifications are ended and their tokens deleted. */
   readonly sweepIntervalMs: number;
+  readonly flow: {
+    /** How long a request may wait for a bank slot before it is shed with BANK_BUSY. */
+    readonly waitBudgetMs: number;
+    /** The whole budget of one bank call, retries included. */
+    readonly requestDeadlineMs: number;
+    /** Added to the 1 s rate window to absorb jitter between admission and the bank's own count. */
+    readonly rateWindowMarginMs: number;
+    readonly circuitFailureThreshold: number;
+    readonly circuitCooldownMs: number;
+  };
+  /** Inbound requests per second per enterprise (a contract's rate_limit_rps applies to its bank). */
+  readonly enterpriseRateLimitRps: number;
   readonly keys: z.infer<typeof keysSchema>;
 }
 
@@ -114,6 +132,14 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     defaultAccessTtlSeconds: e.DEFAULT_ACCESS_TTL_SECONDS,
     bankTimeoutMs: e.BANK_TIMEOUT_MS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    flow: {
+      waitBudgetMs: e.BANK_WAIT_BUDGET_MS,
+      requestDeadlineMs: e.BANK_REQUEST_DEADLINE_MS,
+      rateWindowMarginMs: e.BANK_RATE_WINDOW_MARGIN_MS,
+      circuitFailureThreshold: e.CIRCUIT_FAILURE_THRESHOLD,
+      circuitCooldownMs: e.CIRCUIT_COOLDOWN_MS,
+    },
+    enterpriseRateLimitRps: e.ENTERPRISE_RATE_LIMIT_RPS,
     keys: keys.data,
   };
 }

@@ -93,6 +93,7 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (res.headersSent) return;
     if (problem.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(problem.retryAfterSeconds));
+    for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
     const instance = (req.originalUrl ?? req.url ?? '/').split('?')[0] ?? '/';
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problemBody(problem, instance, requestId)));
   }

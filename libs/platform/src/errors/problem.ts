@@ -67,6 +67,8 @@ export interface ProblemFieldError {
 export interface ProblemOptions {
   readonly errors?: readonly ProblemFieldError[];
   readonly retryAfterSeconds?: number;
+  /** Extra response headers (e.g. RateLimit-*). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Internal detail for the log only; never sent to the client. */
   readonly cause?: unknown;
 }
@@ -76,6 +78,7 @@ export class ProblemError extends Error {
   readonly status: number;
   readonly errors: readonly ProblemFieldError[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     readonly code: ProblemCode,
@@ -87,6 +90,7 @@ export class ProblemError extends Error {
     this.status = PROBLEM_STATUS[code];
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.headers = options.headers ?? {};
   }
 
   get title(): string {
