@@ -16,6 +16,8 @@ export interface Stack {
   readonly bankB: string;
   readonly config: BrokerConfig;
   readonly prisma: PrismaService;
+  /** Starts another broker instance on `port`, sharing the database and Redis; answers its URL. */
+  addBroker(port: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,12 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     bankB: `http://127.0.0.1:${PORTS.bankB}`,
     config,
     prisma,
+    async addBroker(port: number) {
+      const extra = await createBrokerApp(config);
+      await extra.listen(port, '127.0.0.1');
+      apps.push(extra);
+      return `http://127.0.0.1:${port}`;
+    },
     async close() {
       for (const app of apps.reverse()) await app.close();
       await prisma.$disconnect();
