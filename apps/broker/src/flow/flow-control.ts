@@ -18,6 +18,7 @@ export interface CallOptions {
 export class BankCallRefused extends ProblemError {}
 
 const MAX_RETRIES = 2;
+const LEASE_POLL_MS = 5;
 const BACKOFF_MS = 50;
 
 /**
@@ -88,23 +89,38 @@ export class FlowControl {
     }
   }
 
-  /** A global slot for a KYC call, or BANK_BUSY once the wait budget (or the deadline) is spent. */
+  /**
+   * A global slot for a KYC call: a reserved start time within the wait budget, then a concurrency
+   * lease; BANK_BUSY as soon as the turn lies beyond the budget (or the deadline).
+   */
   private async waitForSlot(bank: Bank, deadline: number): Promise<string> {
     const giveUpAt = Math.min(Date.now() + this.config.flow.waitBudgetMs, deadline);
-    const limits = {
-      maxRps: bank.maxRps,
-      maxConcurrency: bank.maxConcurrency,
-      windowMs: 1_000 + this.config.flow.rateWindowMarginMs,
-      leaseMs: this.config.bankTimeoutMs + 1_000,
-    };
+    const windowMs = 1_000 + this.config.flow.rateWindowMarginMs;
+    const busy = (waitMs: number): BankCallRefused =>
+      new BankCallRefused('BANK_BUSY', `${bank.name} is at its limit; retry shortly.`, { retryAfterSeconds: seconds(waitMs) });
     for (;;) {
-      const answer = await this.slots.acquire(bank.id, limits);
-      if (answer.granted) return answer.lease;
-      const left = giveUpAt - Date.now();
-      if (answer.waitMs > left) {
-        throw new BankCallRefused('BANK_BUSY', `${bank.name} is at its limit; retry shortly.`, { retryAfterSeconds: seconds(answer.waitMs) });
+      const asked = Date.now();
+      const turn = await this.slots.reserve(bank.id, bank.maxRps, windowMs, giveUpAt - asked);
+      if (!turn.granted) {
+        if (!turn.paused || asked + turn.waitMs > giveUpAt) throw busy(turn.waitMs);
+        await sleep(turn.waitMs);
+        continue;
       }
-      await sleep(answer.waitMs + Math.random() * 3);
+      if (turn.waitMs > 0) await sleep(turn.waitMs);
+      // Woken later than the window's margin absorbs (a busy event loop): starting now could bunch
+      // calls into one of the bank's seconds; take a fresh turn instead.
+      if (Date.now() - (asked + turn.waitMs) > this.config.flow.rateWindowMarginMs) continue;
+      const lease = await this.leaseWithin(bank, giveUpAt);
+      if (lease === undefined) throw busy(0);
+      return lease;
+    }
+  }
+
+  private async leaseWithin(bank: Bank, giveUpAt: number): Promise<string | undefined> {
+    for (;;) {
+      const lease = await this.slots.lease(bank.id, bank.maxConcurrency, this.config.bankTimeoutMs + 1_000);
+      if (lease !== undefined || Date.now() + LEASE_POLL_MS > giveUpAt) return lease;
+      await sleep(LEASE_POLL_MS);
     }
   }
 
