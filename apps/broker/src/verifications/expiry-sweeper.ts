@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BROKER_CONFIG, PrismaService, type BrokerConfig } from '@kyc/platform';
 
 /**
@@ -7,9 +7,10 @@ import { BROKER_CONFIG, PrismaService, type BrokerConfig } from '@kyc/platform';
  * Idempotent and conditional, so any number of broker instances can run it.
  */
 @Injectable()
-export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpirySweeper.name);
   private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -18,13 +19,17 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.logger.warn({ err: err instanceof Error ? err.message : 'unknown' }, 'expiry sweep failed'));
+      this.running = this.sweep().catch((err: unknown) =>
+        this.logger.warn({ err: err instanceof Error ? err.message : 'unknown' }, 'expiry sweep failed'),
+      );
     }, this.config.sweepIntervalMs);
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Stops before the database goes away, and lets a sweep in flight finish. */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    await this.running;
   }
 
   async sweep(now = new Date()): Promise<number> {

@@ -65,8 +65,30 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
       return `http://127.0.0.1:${port}`;
     },
     async close() {
-      for (const app of apps.reverse()) await app.close();
-      await prisma.$disconnect();
+      for (const app of apps.reverse()) {
+        // Keep-alive sockets of the test's fetch would hold server.close() open; end them first.
+        (app.getHttpServer() as { closeAllConnections?: () => void }).closeAllConnections?.();
+        // A teardown that hangs is reported, not allowed to eat the hook timeout; the test process
+        // exits after the file anyway.
+        await withinSeconds(10, app.close(), 'closing an app').catch((err: unknown) => {
+          console.warn(`stack teardown: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      }
+      await withinSeconds(10, prisma.$disconnect(), 'disconnecting the test database client').catch((err: unknown) => {
+        console.warn(`stack teardown: ${err instanceof Error ? err.message : String(err)}`);
+      });
     },
   };
+}
+
+async function withinSeconds<T>(seconds: number, work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${seconds} s`)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
