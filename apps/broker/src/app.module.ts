@@ -4,6 +4,9 @@ import { installedBankAdapters } from '@kyc/bank-adapters';
 import { PlatformModule, type BrokerConfig } from '@kyc/platform';
 import { AdminController } from './admin/admin.controller.js';
 import { AdminService } from './admin/admin.service.js';
+import { AuditEntriesService } from './audit/audit-entries.service.js';
+import { AuditController, DistributionsController } from './audit/audit.controller.js';
+import { CheckpointsService } from './audit/checkpoints.service.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BankClientService } from './banks/bank-client.service.js';
 import { BanksController } from './banks/banks.controller.js';
@@ -30,10 +33,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(config), AuthModule, LedgerModule],
-      controllers: [AdminController, BanksController, VerificationsController, ConsentController, HealthController, MetricsController, JwksController, DocsController],
+      controllers: [AdminController, AuditController, DistributionsController, BanksController, VerificationsController, ConsentController, HealthController, MetricsController, JwksController, DocsController],
       providers: [
         { provide: BANK_ADAPTERS, useFactory: installedBankAdapters },
         AdminService,
+        AuditEntriesService,
+        CheckpointsService,
         BankClientService,
         FlowControl,
         BankSlots,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { canonicalJson, compactEntry, leafHash, type NewLedgerEntry } from '@kyc/ledger';
 import { MetricsService, PrismaService, type Prisma } from '@kyc/platform';
+import { MerkleStore } from './merkle-store.js';
 
 export interface AppendedEntry {
   readonly seq: number;
@@ -19,6 +20,7 @@ export class LedgerService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly metrics: MetricsService,
+    private readonly merkle: MerkleStore,
   ) {}
 
   /** Appends in its own transaction; resolves only once the entry is durable. */
@@ -63,6 +65,7 @@ export class LedgerService {
         leafHash: hash,
       },
     });
+    await this.merkle.recordLeaf(tx, full.seq, hash);
     await tx.$executeRaw`UPDATE ledger_head SET next_seq = next_seq + 1 WHERE id = 1`;
     return { seq: full.seq, leafHash: hash };
   }

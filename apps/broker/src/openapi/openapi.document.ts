@@ -21,9 +21,10 @@ import {
   patchContractSchema,
   patchEnterpriseSchema,
 } from '../admin/admin.dto.js';
+import { checkpointSchema, consistencyProofSchema, inclusionProofSchema } from '@kyc/ledger';
 import { createVerificationSchema } from '../verifications/verifications.dto.js';
 
-type Role = 'enterprise' | 'operator' | 'public';
+type Role = 'enterprise' | 'operator' | 'auditor' | 'public';
 type JsonSchema = Record<string, unknown>;
 
 interface Operation {
@@ -40,7 +41,11 @@ interface Operation {
   readonly query?: readonly string[];
 }
 
-const ID = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const ENTRY_FILTERS = ['bank_id', 'verification_id', 'bank_subject', 'type', 'outcome', 'from', 'to', 'limit', 'cursor'];
+
+const ledgerEntrySchema = z.looseObject({ seq: z.number().int(), type: z.string(), occurred_at: z.string(), outcome: z.string() });
+const entryPageSchema = z.object({ data: z.array(z.object({ entry: ledgerEntrySchema, leaf_hash: z.string() })), next_cursor: z.string().nullable() });
+const entryWithProofSchema = z.object({ entry: ledgerEntrySchema, leaf_hash: z.string(), inclusion_proof: inclusionProofSchema });
 
 /** Every operation of the API, in SPEC order. The document is generated from these and the zod schemas. */
 const OPERATIONS: readonly Operation[] = [
@@ -51,6 +56,15 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'delete', path: '/v1/verifications/{id}', summary: 'Revoke: drop the tokens and revoke them at the bank', tag: 'enterprise', role: 'enterprise', ok: 204, problems: [401, 403, 404, 409] },
   { method: 'get', path: '/v1/verifications/{id}/authorize', summary: 'Browser: PAR to the bank, then redirect with client_id and request_uri only', tag: 'browser', role: 'public', ok: 302, redirect: "the bank's authorization endpoint", problems: [403, 404, 409, 503] },
   { method: 'get', path: '/v1/oauth/callback', summary: "Browser: the bank's redirect target; checks state and iss, exchanges the code", tag: 'browser', role: 'public', ok: 302, redirect: "the enterprise's redirect_uri with verification_id, state and status=authorized or error", problems: [400], query: ['code', 'state', 'iss', 'error'] },
+  { method: 'get', path: '/v1/distributions', summary: "This enterprise's own ledger entries (same filters and paging as the auditor view)", tag: 'enterprise', role: 'enterprise', ok: 200, response: entryPageSchema, problems: [400, 401, 403, 429], query: ENTRY_FILTERS },
+  { method: 'get', path: '/v1/audit/entries', summary: 'Ledger entries, newest first, keyset paging', tag: 'auditor', role: 'auditor', ok: 200, response: entryPageSchema, problems: [400, 401, 403], query: ['enterprise_id', ...ENTRY_FILTERS] },
+  { method: 'get', path: '/v1/audit/entries/{seq}', summary: 'One entry with its inclusion proof against the latest checkpoint', tag: 'auditor', role: 'auditor', ok: 200, response: entryWithProofSchema, problems: [401, 403, 404] },
+  { method: 'get', path: '/v1/audit/checkpoints/latest', summary: 'The latest signed tree head', tag: 'auditor', role: 'auditor', ok: 200, response: checkpointSchema, problems: [401, 403, 404] },
+  { method: 'get', path: '/v1/audit/checkpoints/{tree_size}', summary: 'The signed tree head of that size', tag: 'auditor', role: 'auditor', ok: 200, response: checkpointSchema, problems: [401, 403, 404] },
+  { method: 'get', path: '/v1/audit/checkpoints', summary: 'Signed tree heads, newest first', tag: 'auditor', role: 'auditor', ok: 200, response: z.object({ data: z.array(checkpointSchema), next_cursor: z.string().nullable() }), problems: [400, 401, 403], query: ['limit', 'cursor'] },
+  { method: 'post', path: '/v1/audit/checkpoints', summary: 'Sign a checkpoint over all entries so far', tag: 'auditor', role: 'auditor', ok: 201, response: checkpointSchema, problems: [401, 403] },
+  { method: 'get', path: '/v1/audit/proofs/inclusion', summary: 'RFC 9162 inclusion proof', tag: 'auditor', role: 'auditor', ok: 200, response: inclusionProofSchema, problems: [400, 401, 403, 404], query: ['seq', 'tree_size'] },
+  { method: 'get', path: '/v1/audit/proofs/consistency', summary: 'RFC 9162 consistency proof (0 < from <= to)', tag: 'auditor', role: 'auditor', ok: 200, response: consistencyProofSchema, problems: [400, 401, 403], query: ['from', 'to'] },
   { method: 'post', path: '/v1/admin/enterprises', summary: 'Create an enterprise (the webhook secret is shown once)', tag: 'operator', role: 'operator', body: createEnterpriseSchema, ok: 201, response: createdEnterpriseSchema, problems: [400, 401, 403] },
   { method: 'get', path: '/v1/admin/enterprises', summary: 'List enterprises', tag: 'operator', role: 'operator', ok: 200, response: listOf(enterpriseSchema), problems: [401, 403] },
   { method: 'patch', path: '/v1/admin/enterprises/{id}', summary: 'Change status, redirect URIs or webhook URL', tag: 'operator', role: 'operator', body: patchEnterpriseSchema, ok: 200, response: enterpriseSchema, problems: [400, 401, 403, 404] },
@@ -85,7 +99,7 @@ function operation(op: Operation): JsonSchema {
     responses[String(status)] = { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: problemRef } } };
   }
   const parameters = [
-    ...(op.path.includes('{id}') ? [ID] : []),
+    ...[...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
     ...(op.query ?? []).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
     ...(op.method === 'post' && op.path === '/v1/verifications'
       ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }]
@@ -118,6 +132,7 @@ export function buildOpenApiDocument(): JsonSchema {
     tags: [
       { name: 'enterprise', description: 'The common KYC API (role enterprise)' },
       { name: 'browser', description: "Redirects the customer's browser passes through" },
+      { name: 'auditor', description: 'The distribution history, signed tree heads and Merkle proofs (role auditor)' },
       { name: 'operator', description: 'Tenants, keys, contracts, banks (role operator)' },
       { name: 'platform', description: 'Health, metrics, keys' },
     ],

@@ -1,0 +1,91 @@
+import { Controller, Get, Param, Post, Query } from '@nestjs/common';
+import type { Checkpoint, ConsistencyProof, InclusionProof } from '@kyc/ledger';
+import { ProblemError } from '@kyc/platform';
+import { CurrentPrincipal, enterpriseOf, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { MerkleStore } from '../ledger/merkle-store.js';
+import { checkpointListSchema, consistencyQuerySchema, entryFilterSchema, inclusionQuerySchema } from './audit.dto.js';
+import { AuditEntriesService, type EntryView } from './audit-entries.service.js';
+import { CheckpointsService } from './checkpoints.service.js';
+
+/** The auditor's view of the distribution history: entries, signed tree heads, Merkle proofs. */
+@Controller('v1/audit')
+@Roles('auditor')
+export class AuditController {
+  constructor(
+    private readonly entries: AuditEntriesService,
+    private readonly checkpoints: CheckpointsService,
+    private readonly merkle: MerkleStore,
+  ) {}
+
+  @Get('entries')
+  list(@Query() query: unknown): Promise<{ data: EntryView[]; next_cursor: string | null }> {
+    return this.entries.list(entryFilterSchema.parse(query));
+  }
+
+  @Get('entries/:seq')
+  one(@Param('seq') seq: string): Promise<EntryView & { inclusion_proof: Record<string, unknown> }> {
+    return this.entries.one(seq);
+  }
+
+  @Get('checkpoints/latest')
+  async latest(): Promise<Checkpoint> {
+    const checkpoint = await this.checkpoints.latest();
+    if (checkpoint === undefined) throw new ProblemError('NOT_FOUND', 'No checkpoint yet; POST /v1/audit/checkpoints makes one.');
+    return checkpoint;
+  }
+
+  @Get('checkpoints/:treeSize')
+  checkpoint(@Param('treeSize') treeSize: string): Promise<Checkpoint> {
+    return this.checkpoints.get(treeSize);
+  }
+
+  @Get('checkpoints')
+  listCheckpoints(@Query() query: unknown): Promise<{ data: Checkpoint[]; next_cursor: string | null }> {
+    const q = checkpointListSchema.parse(query);
+    return this.checkpoints.list(q.limit, q.cursor);
+  }
+
+  @Post('checkpoints')
+  create(): Promise<Checkpoint> {
+    return this.checkpoints.create();
+  }
+
+  @Get('proofs/inclusion')
+  async inclusion(@Query() query: unknown): Promise<InclusionProof> {
+    const q = inclusionQuerySchema.parse(query);
+    await this.assertWithinTree(q.tree_size);
+    const [leaf, auditPath] = await Promise.all([this.merkle.leafHash(q.seq), this.merkle.inclusionPath(q.seq, q.tree_size)]);
+    return { seq: q.seq, tree_size: q.tree_size, leaf_hash: leaf, audit_path: auditPath };
+  }
+
+  @Get('proofs/consistency')
+  async consistency(@Query() query: unknown): Promise<ConsistencyProof> {
+    const q = consistencyQuerySchema.parse(query);
+    await this.assertWithinTree(q.to);
+    return { from: q.from, to: q.to, proof: await this.merkle.consistencyPath(q.from, q.to) };
+  }
+
+  private async assertWithinTree(size: number): Promise<void> {
+    const current = await this.merkle.treeSize();
+    if (size > current) {
+      throw new ProblemError('VALIDATION_FAILED', `The tree has ${current} entries.`, { errors: [{ path: 'tree_size', message: `must not exceed ${current}` }] });
+    }
+  }
+}
+
+/** An enterprise's own part of the history, with the auditor view's filters and paging. */
+@Controller('v1/distributions')
+@Roles('enterprise')
+export class DistributionsController {
+  constructor(private readonly entries: AuditEntriesService) {}
+
+  @Get()
+  list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<{ data: EntryView[]; next_cursor: string | null }> {
+    const filter = entryFilterSchema.parse(query);
+    if (filter.enterprise_id !== undefined && filter.enterprise_id !== enterpriseOf(principal)) {
+      return Promise.resolve({ data: [], next_cursor: null });
+    }
+    return this.entries.list({ ...filter, enterprise_id: enterpriseOf(principal) });
+  }
+}

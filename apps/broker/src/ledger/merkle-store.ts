@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { EMPTY_TREE_ROOT, consistencyPathRanges, inclusionPathRanges, largestPowerOfTwoBelow, nodeHash, type SubtreeRange } from '@kyc/ledger';
+import { PrismaService, ProblemError, type Prisma } from '@kyc/platform';
+
+type Db = Prisma.TransactionClient | PrismaService;
+
+const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
+
+/**
+ * The ledger's Merkle tree kept in Postgres: leaves are the entries' `leaf_hash`, and every complete
+ * aligned subtree above them is stored once, by the append that completes it (amortized one row per
+ * append). Any RFC 9162 subtree hash is then a combination of at most log2(n) stored hashes, so roots
+ * and proofs stay cheap at millions of entries.
+ */
+@Injectable()
+export class MerkleStore {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Stores the subtrees that leaf `seq` completes; runs inside the append's transaction. */
+  async recordLeaf(tx: Prisma.TransactionClient, seq: number, leafHash: string): Promise<void> {
+    let index = seq;
+    let hash = leafHash;
+    for (let level = 0; index % 2 === 1; level++) {
+      const left = await this.node(tx, level, index - 1);
+      hash = nodeHash(left, hash);
+      index = (index - 1) / 2;
+      await tx.merkleNode.create({ data: { level: level + 1, idx: BigInt(index), hash } });
+    }
+  }
+
+  /** The number of committed entries: the current tree size. */
+  async treeSize(db: Db = this.prisma): Promise<number> {
+    const rows = await db.$queryRaw<{ next_seq: bigint }[]>`SELECT next_seq FROM ledger_head WHERE id = 1`;
+    return Number(rows[0]?.next_seq ?? 0n);
+  }
+
+  async root(treeSize: number, db: Db = this.prisma): Promise<string> {
+    return treeSize === 0 ? EMPTY_TREE_ROOT : this.subtreeHash(db, 0, treeSize);
+  }
+
+  /** RFC 9162 audit path of leaf `seq` in the tree of `treeSize` leaves. */
+  async inclusionPath(seq: number, treeSize: number, db: Db = this.prisma): Promise<string[]> {
+    return this.hashes(db, inclusionPathRanges(seq, treeSize));
+  }
+
+  /** RFC 9162 consistency proof between the trees of `from` and `to` leaves. */
+  async consistencyPath(from: number, to: number, db: Db = this.prisma): Promise<string[]> {
+    return this.hashes(db, consistencyPathRanges(from, to));
+  }
+
+  async leafHash(seq: number, db: Db = this.prisma): Promise<string> {
+    return this.node(db, 0, seq);
+  }
+
+  private async hashes(db: Db, ranges: readonly SubtreeRange[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const range of ranges) out.push(await this.subtreeHash(db, range.start, range.end));
+    return out;
+  }
+
+  /** MTH of leaves [start, end): a stored node when aligned and complete, else split as RFC 9162 does. */
+  private async subtreeHash(db: Db, start: number, end: number): Promise<string> {
+    const size = end - start;
+    if (isPowerOfTwo(size) && start % size === 0) return this.node(db, Math.log2(size), start / size);
+    const k = largestPowerOfTwoBelow(size);
+    return nodeHash(await this.subtreeHash(db, start, start + k), await this.subtreeHash(db, start + k, end));
+  }
+
+  private async node(db: Db, level: number, index: number): Promise<string> {
+    if (level === 0) {
+      const leaf = await db.ledgerEntry.findUnique({ where: { seq: BigInt(index) }, select: { leafHash: true } });
+      if (leaf === null) throw new ProblemError('NOT_FOUND', 'No such ledger entry.');
+      return leaf.leafHash;
+    }
+    const node = await db.merkleNode.findUnique({ where: { level_idx: { level, idx: BigInt(index) } }, select: { hash: true } });
+    if (node === null) throw new Error(`merkle node ${level}/${index} is missing`);
+    return node.hash;
+  }
+}

@@ -1,0 +1,177 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import {
+  checkpointSchema,
+  inclusionProofSchema,
+  leafHash,
+  merkleRoot,
+  verifyCheckpoint,
+  verifyConsistencyProof,
+  verifyInclusionProof,
+  type Checkpoint,
+  type LedgerEntry,
+} from '@kyc/ledger';
+import { call, consentAtBank, customersOf, newTenant, newVerification, operator, type Tenant } from '../support/api.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+let tenant: Tenant;
+let other: Tenant;
+let auditorKey: string;
+let customer: string;
+
+interface EntryView {
+  entry: LedgerEntry;
+  leaf_hash: string;
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  tenant = await newTenant(stack);
+  other = await newTenant(stack);
+  auditorKey = String((await operator(stack, 'POST', '/v1/admin/api-keys', { role: 'auditor' })).body['key']);
+  customer = (await customersOf(stack.bankA, 30)).find((c) => c.record['kycStatus'] === 'VERIFIED')?.username ?? '';
+  for (const [who, decision] of [[tenant, 'approve'], [tenant, 'deny'], [other, 'approve']] as const) {
+    const v = await newVerification(stack, who);
+    const { callbackUrl, browser } = await consentAtBank(stack, String(v['authorization_url']), customer, decision);
+    await browser.get(callbackUrl);
+    if (decision === 'approve') expect((await call(stack, 'GET', `/v1/verifications/${String(v['id'])}/identity`, who.key)).status).toBe(200);
+  }
+});
+
+afterAll(async () => {
+  await stack.close();
+});
+
+const audit = <T>(path: string, method = 'GET'): Promise<{ status: number; body: T }> => call<T>(stack, method, path, auditorKey);
+
+async function ledgerKey(): Promise<Record<string, unknown>> {
+  const jwks = (await (await fetch(`${stack.broker}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
+  const key = jwks.keys.find((k) => k['kty'] === 'OKP');
+  if (key === undefined) throw new Error('no ledger key published');
+  return key;
+}
+
+async function allLeaves(): Promise<string[]> {
+  return (await stack.prisma.ledgerEntry.findMany({ orderBy: { seq: 'asc' }, select: { leafHash: true } })).map((r) => r.leafHash);
+}
+
+describe('signed checkpoints and Merkle proofs', () => {
+  let first: Checkpoint;
+
+  it('signs a checkpoint over all entries, verifiable with the published key and recomputable from the leaves', async () => {
+    const res = await audit<Checkpoint>('/v1/audit/checkpoints', 'POST');
+    expect(res.status).toBe(201);
+    first = checkpointSchema.parse(res.body);
+    const leaves = await allLeaves();
+    expect(first.tree_size).toBe(leaves.length);
+    expect(first.root_hash).toBe(merkleRoot(leaves));
+    const key = await ledgerKey();
+    expect(first.key_id).toBe(key['kid']);
+    expect(await verifyCheckpoint(first, key)).toBe(true);
+    expect((await audit<Checkpoint>('/v1/audit/checkpoints/latest')).body).toEqual(first);
+    expect((await audit<Checkpoint>(`/v1/audit/checkpoints/${first.tree_size}`)).body).toEqual(first);
+  });
+
+  it('proves every entry included, and the grown tree consistent with the old one', async () => {
+    for (let seq = 0; seq < first.tree_size; seq++) {
+      const proof = await audit<{ seq: number; tree_size: number; leaf_hash: string; audit_path: string[] }>(`/v1/audit/proofs/inclusion?seq=${seq}&tree_size=${first.tree_size}`);
+      expect(proof.status).toBe(200);
+      expect(verifyInclusionProof(inclusionProofSchema.parse(proof.body), first.root_hash)).toBe(true);
+    }
+    const v = await newVerification(stack, tenant);
+    const { callbackUrl, browser } = await consentAtBank(stack, String(v['authorization_url']), customer, 'approve');
+    await browser.get(callbackUrl);
+    const second = (await audit<Checkpoint>('/v1/audit/checkpoints', 'POST')).body;
+    expect(second.tree_size).toBeGreaterThan(first.tree_size);
+    const consistency = await audit<{ from: number; to: number; proof: string[] }>(`/v1/audit/proofs/consistency?from=${first.tree_size}&to=${second.tree_size}`);
+    expect(verifyConsistencyProof(consistency.body, first.root_hash, second.root_hash)).toBe(true);
+    const list = await audit<{ data: Checkpoint[] }>('/v1/audit/checkpoints?limit=2');
+    expect(list.body.data.map((c) => c.tree_size)).toEqual([second.tree_size, first.tree_size]);
+  });
+
+  it('answers one entry with its inclusion proof against the latest checkpoint', async () => {
+    const res = await audit<EntryView & { inclusion_proof: { seq: number; tree_size: number; leaf_hash: string; audit_path: string[] } }>('/v1/audit/entries/1');
+    expect(res.status).toBe(200);
+    expect(leafHash(res.body.entry)).toBe(res.body.leaf_hash);
+    const latest = (await audit<Checkpoint>('/v1/audit/checkpoints/latest')).body;
+    expect(res.body.inclusion_proof.tree_size).toBe(latest.tree_size);
+    expect(verifyInclusionProof(res.body.inclusion_proof, latest.root_hash)).toBe(true);
+  });
+
+  it('refuses impossible proofs with 400 and unknown entries with 404', async () => {
+    expect((await audit('/v1/audit/proofs/consistency?from=0&to=1')).status).toBe(400);
+    expect((await audit('/v1/audit/proofs/inclusion?seq=5&tree_size=5')).status).toBe(400);
+    expect((await audit('/v1/audit/proofs/inclusion?seq=0&tree_size=999999')).status).toBe(400);
+    expect((await audit('/v1/audit/entries/999999')).status).toBe(404);
+    expect((await audit('/v1/audit/entries/abc')).status).toBe(404);
+    expect((await audit('/v1/audit/checkpoints/123456')).status).toBe(404);
+  });
+});
+
+describe('querying the history', () => {
+  it('pages newest first with a keyset cursor, and filters', async () => {
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { data: EntryView[]; next_cursor: string | null } } = await audit(`/v1/audit/entries?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      for (const row of page.body.data) {
+        expect(leafHash(row.entry)).toBe(row.leaf_hash);
+        seen.push(row.entry.seq);
+      }
+      cursor = page.body.next_cursor;
+    } while (cursor !== null);
+    expect(seen).toEqual([...seen].sort((a, b) => b - a));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe((await allLeaves()).length);
+
+    const denied = await audit<{ data: EntryView[] }>(`/v1/audit/entries?enterprise_id=${tenant.id}&outcome=denied`);
+    expect(denied.body.data.map((r) => r.entry.type)).toEqual(['consent.denied']);
+    const released = await audit<{ data: EntryView[] }>('/v1/audit/entries?type=identity.released&bank_id=bank-a');
+    expect(released.body.data.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("finds a customer's entries by bank subject without storing it", async () => {
+    const res = await audit<{ data: EntryView[] }>(`/v1/audit/entries?bank_id=bank-a&bank_subject=${customer}`);
+    expect(res.body.data.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(res.body.data.map((r) => r.entry.subject_ref)).size).toBe(1);
+    expect(JSON.stringify(res.body)).not.toContain(customer);
+    const none = await audit<{ data: EntryView[] }>('/v1/audit/entries?bank_id=bank-a&bank_subject=9999999');
+    expect(none.body.data).toEqual([]);
+    expect((await audit(`/v1/audit/entries?bank_subject=${customer}`)).status).toBe(400);
+  });
+
+  it("shows an enterprise only its own distributions; auditors' routes stay closed to it", async () => {
+    const own = await call<{ data: EntryView[] }>(stack, 'GET', '/v1/distributions?limit=500', other.key);
+    expect(own.body.data.length).toBeGreaterThan(0);
+    expect(own.body.data.every((r) => r.entry.enterprise_id === other.id)).toBe(true);
+    const sneaky = await call<{ data: EntryView[] }>(stack, 'GET', `/v1/distributions?enterprise_id=${tenant.id}`, other.key);
+    expect(sneaky.body.data).toEqual([]);
+    expect((await call(stack, 'GET', '/v1/audit/entries', other.key)).status).toBe(403);
+    expect((await call(stack, 'GET', '/v1/admin/banks', auditorKey)).status).toBe(403);
+  });
+});
+
+describe('tampering', () => {
+  it('is refused by the database, and an entry altered past the trigger no longer matches its proof', async () => {
+    await expect(stack.prisma.$executeRawUnsafe(`UPDATE ledger_entries SET outcome = 'ok' WHERE seq = 0`)).rejects.toThrow();
+    await expect(stack.prisma.$executeRawUnsafe('DELETE FROM ledger_entries WHERE seq = 0')).rejects.toThrow();
+    const checkpoint = (await audit<Checkpoint>('/v1/audit/checkpoints', 'POST')).body;
+    const target = await stack.prisma.ledgerEntry.findFirst({ where: { enterpriseId: tenant.id, type: 'consent.denied' } });
+    const seq = Number(target?.seq);
+    const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+    await admin.connect();
+    try {
+      await admin.query("SET session_replication_role = replica");
+      await admin.query(`UPDATE ledger_entries SET entry = replace(entry, '"purpose":"account_opening"', '"purpose":"marketing"') WHERE seq = ${seq}`);
+    } finally {
+      await admin.end();
+    }
+    const res = await audit<EntryView & { inclusion_proof: { seq: number; tree_size: number; leaf_hash: string; audit_path: string[] } }>(`/v1/audit/entries/${seq}`);
+    expect(res.body.entry.purpose).toBe('marketing');
+    const recomputed = leafHash(res.body.entry);
+    expect(recomputed).not.toBe(res.body.leaf_hash);
+    expect(verifyInclusionProof({ ...res.body.inclusion_proof, leaf_hash: recomputed }, checkpoint.root_hash)).toBe(false);
+  });
+});
