@@ -4,3 +4,4 @@ export { commitment, newSalt } from './commitment.js';
 export * from './merkle.js';
 export * from './checkpoint.js';
 export * from './proofs.js';
+export * from './verifier.js';

@@ -8,6 +8,7 @@ import {
   verifyCheckpoint,
   verifyConsistencyProof,
   verifyInclusionProof,
+  verifyLedger,
   type Checkpoint,
   type LedgerEntry,
 } from '@kyc/ledger';
@@ -154,6 +155,14 @@ describe('querying the history', () => {
 });
 
 describe('tampering', () => {
+  it('the independent verifier accepts the untouched history', async () => {
+    const report = await verifyLedger({ url: stack.broker, key: auditorKey, newCheckpoint: true });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.entries).toBe(report.treeSize);
+    expect(report.checkpoints).toBeGreaterThanOrEqual(2);
+  });
+
   it('is refused by the database, and an entry altered past the trigger no longer matches its proof', async () => {
     await expect(stack.prisma.$executeRawUnsafe(`UPDATE ledger_entries SET outcome = 'ok' WHERE seq = 0`)).rejects.toThrow();
     await expect(stack.prisma.$executeRawUnsafe('DELETE FROM ledger_entries WHERE seq = 0')).rejects.toThrow();
@@ -173,5 +182,8 @@ describe('tampering', () => {
     const recomputed = leafHash(res.body.entry);
     expect(recomputed).not.toBe(res.body.leaf_hash);
     expect(verifyInclusionProof({ ...res.body.inclusion_proof, leaf_hash: recomputed }, checkpoint.root_hash)).toBe(false);
+    const report = await verifyLedger({ url: stack.broker, key: auditorKey, newCheckpoint: false });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContain(`entry ${seq}: content does not match its leaf hash`);
   });
 });
