@@ -1,10 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EMPTY_TREE_ROOT, consistencyPathRanges, inclusionPathRanges, largestPowerOfTwoBelow, nodeHash, type SubtreeRange } from '@kyc/ledger';
 import { PrismaService, ProblemError, type Prisma } from '@kyc/platform';
 
 type Db = Prisma.TransactionClient | PrismaService;
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
+
+function popcount(n: number): number {
+  let count = 0;
+  for (let v = n; v > 0; v = Math.floor(v / 2)) count += v % 2;
+  return count;
+}
+
+function trailingOnes(n: number): number {
+  let count = 0;
+  for (let v = n; v % 2 === 1; v = (v - 1) / 2) count++;
+  return count;
+}
 
 /**
  * The ledger's Merkle tree kept in Postgres: leaves are the entries' `leaf_hash`, and every complete
@@ -13,8 +25,15 @@ const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
  * and proofs stay cheap at millions of entries.
  */
 @Injectable()
-export class MerkleStore {
+export class MerkleStore implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MerkleStore.name);
+
   constructor(private readonly prisma: PrismaService) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const added = await this.backfill();
+    if (added > 0) this.logger.log({ nodes: added }, 'completed the Merkle tree for earlier entries');
+  }
 
   /** Stores the subtrees that leaf `seq` completes; runs inside the append's transaction. */
   async recordLeaf(tx: Prisma.TransactionClient, seq: number, leafHash: string): Promise<void> {
@@ -26,6 +45,38 @@ export class MerkleStore {
       index = (index - 1) / 2;
       await tx.merkleNode.create({ data: { level: level + 1, idx: BigInt(index), hash } });
     }
+  }
+
+  /**
+   * Stores the subtrees missing for entries appended before this table existed (or lost), so the
+   * tree is complete. Holds the ledger lock meanwhile, so no append interleaves; a no-op when the
+   * node count is what `treeSize` entries imply.
+   */
+  async backfill(): Promise<number> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const size = Number((await tx.$queryRaw<{ next_seq: bigint }[]>`SELECT next_seq FROM ledger_head WHERE id = 1 FOR UPDATE`)[0]?.next_seq ?? 0n);
+        const expected = size - popcount(size);
+        if ((await tx.merkleNode.count()) === expected) return 0;
+        const nodes: { level: number; idx: bigint; hash: string }[] = [];
+        const frontier: string[] = [];
+        const leaves = await tx.ledgerEntry.findMany({ orderBy: { seq: 'asc' }, select: { leafHash: true } });
+        leaves.forEach(({ leafHash }, seq) => {
+          let hash = leafHash;
+          let index = seq;
+          for (let level = 0; index % 2 === 1; level++) {
+            hash = nodeHash(frontier[level] ?? '', hash);
+            index = (index - 1) / 2;
+            nodes.push({ level: level + 1, idx: BigInt(index), hash });
+          }
+          const level = trailingOnes(seq);
+          frontier[level] = hash;
+        });
+        const { count } = await tx.merkleNode.createMany({ data: nodes, skipDuplicates: true });
+        return count;
+      },
+      { timeout: 600_000, maxWait: 10_000 },
+    );
   }
 
   /** The number of committed entries: the current tree size. */
