@@ -6,6 +6,7 @@ import { AdminController } from './admin/admin.controller.js';
 import { AdminService } from './admin/admin.service.js';
 import { AuditEntriesService } from './audit/audit-entries.service.js';
 import { AuditController, DistributionsController } from './audit/audit.controller.js';
+import { CheckpointScheduler } from './audit/checkpoint-scheduler.js';
 import { CheckpointsService } from './audit/checkpoints.service.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BankClientService } from './banks/bank-client.service.js';
@@ -39,6 +40,7 @@ export class AppModule {
         AdminService,
         AuditEntriesService,
         CheckpointsService,
+        CheckpointScheduler,
         BankClientService,
         FlowControl,
         BankSlots,

@@ -28,7 +28,7 @@ interface EntryView {
 }
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ CHECKPOINT_INTERVAL_MS: '300' });
   tenant = await newTenant(stack);
   other = await newTenant(stack);
   auditorKey = String((await operator(stack, 'POST', '/v1/admin/api-keys', { role: 'auditor' })).body['key']);
@@ -152,6 +152,20 @@ describe('querying the history', () => {
     expect(sneaky.body.data).toEqual([]);
     expect((await call(stack, 'GET', '/v1/audit/entries', other.key)).status).toBe(403);
     expect((await call(stack, 'GET', '/v1/admin/banks', auditorKey)).status).toBe(403);
+  });
+});
+
+describe('scheduled checkpoints', () => {
+  it('signs checkpoints by itself, covering new entries without anyone asking', async () => {
+    const v = await newVerification(stack, other);
+    const { callbackUrl, browser } = await consentAtBank(stack, String(v['authorization_url']), customer, 'deny');
+    await browser.get(callbackUrl);
+    const size = (await allLeaves()).length;
+    await expect
+      .poll(async () => (await audit<Checkpoint>('/v1/audit/checkpoints/latest')).body.tree_size, { timeout: 5000, interval: 100 })
+      .toBe(size);
+    const latest = (await audit<Checkpoint>('/v1/audit/checkpoints/latest')).body;
+    expect(await verifyCheckpoint(latest, await ledgerKey())).toBe(true);
   });
 });
 

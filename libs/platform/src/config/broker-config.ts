@@ -43,6 +43,7 @@ const envSchema = z.object({
   CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
   CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   ENTERPRISE_RATE_LIMIT_RPS: z.coerce.number().int().min(1).max(100_000).default(100),
+  CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
 });
 
 const keysSchema = z.object({
@@ -85,6 +86,8 @@ export interface BrokerConfig {
   };
   /** Inbound requests per second per enterprise (a contract's rate_limit_rps applies to its bank). */
   readonly enterpriseRateLimitRps: number;
+  /** How often a ledger checkpoint is signed (one job across all instances). */
+  readonly checkpointIntervalMs: number;
   readonly keys: z.infer<typeof keysSchema>;
 }
 
@@ -140,6 +143,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       circuitCooldownMs: e.CIRCUIT_COOLDOWN_MS,
     },
     enterpriseRateLimitRps: e.ENTERPRISE_RATE_LIMIT_RPS,
+    checkpointIntervalMs: e.CHECKPOINT_INTERVAL_MS,
     keys: keys.data,
   };
 }
