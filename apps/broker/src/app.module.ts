@@ -5,6 +5,8 @@ import { PlatformModule, type BrokerConfig } from '@kyc/platform';
 import { AdminController } from './admin/admin.controller.js';
 import { AdminService } from './admin/admin.service.js';
 import { AuditEntriesService } from './audit/audit-entries.service.js';
+import { AuditExport } from './audit/audit-export.js';
+import { AuditStatsService } from './audit/audit-stats.service.js';
 import { AuditController, DistributionsController } from './audit/audit.controller.js';
 import { CheckpointScheduler } from './audit/checkpoint-scheduler.js';
 import { CheckpointsService } from './audit/checkpoints.service.js';
@@ -39,6 +41,8 @@ export class AppModule {
         { provide: BANK_ADAPTERS, useFactory: installedBankAdapters },
         AdminService,
         AuditEntriesService,
+        AuditExport,
+        AuditStatsService,
         CheckpointsService,
         CheckpointScheduler,
         BankClientService,

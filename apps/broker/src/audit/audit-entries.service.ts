@@ -21,7 +21,24 @@ export class AuditEntriesService {
   ) {}
 
   async list(filter: EntryFilter): Promise<{ data: EntryView[]; next_cursor: string | null }> {
-    const where: Prisma.LedgerEntryWhereInput = {
+    const rows = await this.prisma.ledgerEntry.findMany({
+      where: this.where(filter),
+      orderBy: { seq: 'desc' },
+      take: filter.limit + 1,
+      select: { seq: true, entry: true, leafHash: true },
+    });
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    return {
+      data: page.map((r) => ({ entry: JSON.parse(r.entry) as Record<string, unknown>, leaf_hash: r.leafHash })),
+      next_cursor: rows.length > filter.limit && last !== undefined ? last.seq.toString() : null,
+    };
+  }
+
+  /** The filters as a query; `cursor` pages newest first. */
+  /** The filters as a query; `cursor` pages newest first. */
+  where(filter: Omit<EntryFilter, 'limit'>): Prisma.LedgerEntryWhereInput {
+    return {
       ...(filter.enterprise_id === undefined ? {} : { enterpriseId: filter.enterprise_id }),
       ...(filter.bank_id === undefined ? {} : { bankId: filter.bank_id }),
       ...(filter.verification_id === undefined ? {} : { verificationId: filter.verification_id }),
@@ -34,18 +51,6 @@ export class AuditEntriesService {
         ? {}
         : { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }),
       ...(filter.cursor === undefined ? {} : { seq: { lt: BigInt(filter.cursor) } }),
-    };
-    const rows = await this.prisma.ledgerEntry.findMany({
-      where,
-      orderBy: { seq: 'desc' },
-      take: filter.limit + 1,
-      select: { seq: true, entry: true, leafHash: true },
-    });
-    const page = rows.slice(0, filter.limit);
-    const last = page.at(-1);
-    return {
-      data: page.map((r) => ({ entry: JSON.parse(r.entry) as Record<string, unknown>, leaf_hash: r.leafHash })),
-      next_cursor: rows.length > filter.limit && last !== undefined ? last.seq.toString() : null,
     };
   }
 

@@ -1,10 +1,13 @@
-import { Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import type { Checkpoint, ConsistencyProof, InclusionProof } from '@kyc/ledger';
 import { ProblemError } from '@kyc/platform';
 import { CurrentPrincipal, enterpriseOf, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { MerkleStore } from '../ledger/merkle-store.js';
-import { checkpointListSchema, consistencyQuerySchema, entryFilterSchema, inclusionQuerySchema } from './audit.dto.js';
+import { AuditExport } from './audit-export.js';
+import { AuditStatsService, type StatsRow } from './audit-stats.service.js';
+import { checkpointListSchema, consistencyQuerySchema, entryFilterSchema, exportQuerySchema, inclusionQuerySchema, statsQuerySchema } from './audit.dto.js';
 import { AuditEntriesService, type EntryView } from './audit-entries.service.js';
 import { CheckpointsService } from './checkpoints.service.js';
 
@@ -16,7 +19,21 @@ export class AuditController {
     private readonly entries: AuditEntriesService,
     private readonly checkpoints: CheckpointsService,
     private readonly merkle: MerkleStore,
+    private readonly exporter: AuditExport,
+    private readonly stats: AuditStatsService,
   ) {}
+
+  @Get('export')
+  async export(@Query() query: unknown, @Res() res: Response): Promise<void> {
+    const { format, ...filter } = exportQuerySchema.parse(query);
+    await this.exporter.stream(filter, format, res);
+  }
+
+  @Get('stats')
+  statsByDay(@Query() query: unknown): Promise<{ data: StatsRow[] }> {
+    const q = statsQuerySchema.parse(query);
+    return this.stats.byDay(q.from, q.to);
+  }
 
   @Get('entries')
   list(@Query() query: unknown): Promise<{ data: EntryView[]; next_cursor: string | null }> {

@@ -4,20 +4,39 @@ import { LEDGER_ENTRY_TYPES } from '@kyc/ledger';
 const count = (max: number): z.ZodCoercedNumber<unknown> => z.coerce.number().int().min(0).max(max);
 const time = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
+const filterFields = {
+  enterprise_id: z.string().max(64).optional(),
+  bank_id: z.string().max(32).optional(),
+  verification_id: z.string().max(64).optional(),
+  bank_subject: z.string().min(1).max(256).optional(),
+  type: z.enum(LEDGER_ENTRY_TYPES).optional(),
+  outcome: z.enum(['ok', 'denied', 'failed']).optional(),
+  from: time.optional(),
+  to: time.optional(),
+};
+
+const subjectNeedsBank: [(f: { bank_subject?: string | undefined; bank_id?: string | undefined }) => boolean, { message: string; path: string[] }] = [
+  (f) => f.bank_subject === undefined || f.bank_id !== undefined,
+  { message: 'bank_subject needs bank_id', path: ['bank_id'] },
+];
+
 export const entryFilterSchema = z
   .strictObject({
-    enterprise_id: z.string().max(64).optional(),
-    bank_id: z.string().max(32).optional(),
-    verification_id: z.string().max(64).optional(),
-    bank_subject: z.string().min(1).max(256).optional(),
-    type: z.enum(LEDGER_ENTRY_TYPES).optional(),
-    outcome: z.enum(['ok', 'denied', 'failed']).optional(),
-    from: time.optional(),
-    to: time.optional(),
+    ...filterFields,
     limit: count(500).pipe(z.number().min(1)).default(50),
     cursor: z.string().regex(/^\d{1,19}$/, 'is not a cursor from this API').optional(),
   })
-  .refine((f) => f.bank_subject === undefined || f.bank_id !== undefined, { message: 'bank_subject needs bank_id', path: ['bank_id'] });
+  .refine(...subjectNeedsBank);
+
+export const exportQuerySchema = z.strictObject({ ...filterFields, format: z.enum(['csv', 'ndjson']) }).refine(...subjectNeedsBank);
+
+export const statsQuerySchema = z
+  .strictObject({ from: time.optional(), to: time.optional(), group_by: z.literal('day').default('day') })
+  .transform((q) => {
+    const to = q.to ?? new Date();
+    return { to, from: q.from ?? new Date(to.getTime() - 30 * 86_400_000) };
+  })
+  .refine((q) => q.from < q.to && q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, { message: 'from must be before to, at most 366 days apart', path: ['from'] });
 
 export type EntryFilter = z.infer<typeof entryFilterSchema>;
 

@@ -155,6 +155,46 @@ describe('querying the history', () => {
   });
 });
 
+describe('export and statistics', () => {
+  it('streams the filtered history as CSV (SPEC columns, arrays space-joined, objects canonical) and NDJSON', async () => {
+    const csv = await fetch(`${stack.broker}/v1/audit/export?format=csv&enterprise_id=${tenant.id}`, { headers: { authorization: `Bearer ${auditorKey}` } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('seq,type,occurred_at,enterprise_id,bank_id,verification_id,purpose,outcome,request_id,subject_ref,claims,verification_process,commitments,error_code');
+    const rows = await stack.prisma.ledgerEntry.findMany({ where: { enterpriseId: tenant.id }, orderBy: { seq: 'asc' } });
+    expect(lines.length - 1).toBe(rows.length);
+    const released = rows.find((r) => r.type === 'identity.released');
+    const entry = JSON.parse(released?.entry ?? '{}') as LedgerEntry;
+    const line = lines.find((l) => l.startsWith(`${entry.seq},`)) ?? '';
+    expect(line).toContain(`,${(entry.claims ?? []).join(' ')},`);
+    expect(line).toContain('"{""address"":');
+
+    const nd = await fetch(`${stack.broker}/v1/audit/export?format=ndjson&type=identity.released`, { headers: { authorization: `Bearer ${auditorKey}` } });
+    const records = (await nd.text()).trim().split('\n').map((l) => JSON.parse(l) as { entry: LedgerEntry; leaf_hash: string });
+    expect(records.length).toBeGreaterThanOrEqual(2);
+    for (const r of records) {
+      expect(r.entry.type).toBe('identity.released');
+      expect(leafHash(r.entry)).toBe(r.leaf_hash);
+    }
+    expect(records.map((r) => r.entry.seq)).toEqual([...records.map((r) => r.entry.seq)].sort((a, b) => a - b));
+    expect((await audit('/v1/audit/export?format=xml')).status).toBe(400);
+  });
+
+  it('counts distributions per day, bank, enterprise and outcome', async () => {
+    const res = await audit<{ data: { day: string; bank_id: string; enterprise_id: string; outcome: string; count: number }[] }>('/v1/audit/stats?group_by=day');
+    expect(res.status).toBe(200);
+    const mine: Record<string, number> = {};
+    for (const r of res.body.data.filter((x) => x.enterprise_id === tenant.id)) {
+      expect(r.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      mine[r.outcome] = (mine[r.outcome] ?? 0) + r.count;
+    }
+    const expected = await stack.prisma.ledgerEntry.groupBy({ by: ['outcome'], where: { enterpriseId: tenant.id }, _count: true });
+    expect(mine).toEqual(Object.fromEntries(expected.map((e) => [e.outcome, e._count])));
+    expect((await audit('/v1/audit/stats?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z')).status).toBe(400);
+  });
+});
+
 describe('scheduled checkpoints', () => {
   it('signs checkpoints by itself, covering new entries without anyone asking', async () => {
     const v = await newVerification(stack, other);
