@@ -8,6 +8,7 @@ import { AuditEntriesService } from './audit/audit-entries.service.js';
 import { AuditExport } from './audit/audit-export.js';
 import { AuditStatsService } from './audit/audit-stats.service.js';
 import { AuditController, DistributionsController } from './audit/audit.controller.js';
+import { AuditDashboardController } from './audit-dashboard/audit-dashboard.controller.js';
 import { CheckpointScheduler } from './audit/checkpoint-scheduler.js';
 import { CheckpointsService } from './audit/checkpoints.service.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -36,7 +37,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(config), AuthModule, LedgerModule],
-      controllers: [AdminController, AuditController, DistributionsController, BanksController, VerificationsController, ConsentController, HealthController, MetricsController, JwksController, DocsController],
+      controllers: [AdminController, AuditController, DistributionsController, BanksController, VerificationsController, ConsentController, HealthController, MetricsController, JwksController, DocsController, AuditDashboardController],
       providers: [
         { provide: BANK_ADAPTERS, useFactory: installedBankAdapters },
         AdminService,
