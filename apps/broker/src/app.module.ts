@@ -30,6 +30,7 @@ import { LedgerModule } from './ledger/ledger.module.js';
 import { VerificationsController } from './verifications/verifications.controller.js';
 import { VerificationsService } from './verifications/verifications.service.js';
 import { ExpirySweeper } from './verifications/expiry-sweeper.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 
 @Module({})
 export class AppModule {
@@ -56,6 +57,7 @@ export class AppModule {
         VerificationsService,
         IdentityService,
         ExpirySweeper,
+        WebhooksService,
       ],
     };
   }

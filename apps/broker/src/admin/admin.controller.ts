@@ -8,11 +8,13 @@ import {
   createContractSchema,
   createEnterpriseSchema,
   createStaffKeySchema,
+  deliveryFilterSchema,
   patchBankSchema,
   patchContractSchema,
   patchEnterpriseSchema,
 } from './admin.dto.js';
 import { AdminService } from './admin.service.js';
+import { WebhooksService, type DeliveryView } from '../webhooks/webhooks.service.js';
 import { bankView, contractView, enterpriseView } from './admin.views.js';
 
 @Controller('v1/admin')
@@ -21,7 +23,20 @@ export class AdminController {
   constructor(
     private readonly admin: AdminService,
     private readonly keys: ApiKeysService,
+    private readonly webhooks: WebhooksService,
   ) {}
+
+  @Get('webhook-deliveries')
+  async deliveries(@Query() query: unknown): Promise<{ data: DeliveryView[] }> {
+    const { status } = deliveryFilterSchema.parse(query);
+    return { data: await this.webhooks.list(status) };
+  }
+
+  @Post('webhook-deliveries/:id/retry')
+  @HttpCode(202)
+  retryDelivery(@Param('id') id: string): Promise<{ id: string; status: 'pending' }> {
+    return this.webhooks.retry(id);
+  }
 
   @Post('enterprises')
   async createEnterprise(@Body() body: unknown): Promise<Record<string, unknown>> {

@@ -83,3 +83,5 @@ export const patchBankSchema = z
     max_concurrency: z.number().int().min(1).max(10_000).optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+
+export const deliveryFilterSchema = z.strictObject({ status: z.enum(['pending', 'delivered', 'failed']).optional() });

@@ -6,6 +6,7 @@ import { BROKER_CONFIG, PrismaService, ProblemError, Sealer, type BrokerConfig, 
 import { BankClientService } from '../banks/bank-client.service.js';
 import { ContractPolicy } from '../contracts/contract-policy.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { tokensContext, VerificationsService } from '../verifications/verifications.service.js';
 import { ConsentStateStore } from './consent-state.store.js';
 import { pairwiseSubject, subjectRef } from './subject.js';
@@ -26,6 +27,7 @@ export class ConsentService {
     private readonly ledger: LedgerService,
     private readonly verifications: VerificationsService,
     private readonly policy: ContractPolicy,
+    private readonly webhooks: WebhooksService,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
@@ -87,6 +89,7 @@ export class ConsentService {
           tokensContext(row.id),
         ),
       }, ref);
+      await this.notify('verification.authorized', row.id);
       return this.enterpriseRedirect(row, { status: 'authorized' });
     } catch (err) {
       if (!(err instanceof CallbackFailure)) throw err;
@@ -98,6 +101,7 @@ export class ConsentService {
         applicantSealed: null,
         error: denied ? 'access_denied' : err.kind,
       }, undefined, denied ? undefined : 'BANK_ERROR');
+      if (denied) await this.notify('verification.denied', row.id);
       return this.enterpriseRedirect(row, { error: denied ? 'access_denied' : 'server_error' });
     }
   }
@@ -127,6 +131,11 @@ export class ConsentService {
         ...(errorCode ? { error_code: errorCode } : {}),
       });
     });
+  }
+
+  private async notify(type: 'verification.authorized' | 'verification.denied', id: string): Promise<void> {
+    const row = await this.prisma.verification.findUnique({ where: { id } });
+    if (row !== null) await this.webhooks.emit(type, row);
   }
 
   private enterpriseRedirect(row: Verification, outcome: { status: string } | { error: string }): URL {

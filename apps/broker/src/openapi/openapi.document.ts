@@ -78,6 +78,8 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'patch', path: '/v1/admin/contracts/{id}', summary: 'Change claims, purposes, validity, limits, or end it', tag: 'operator', role: 'operator', body: patchContractSchema, ok: 200, response: contractSchema, problems: [400, 401, 403, 404, 409] },
   { method: 'get', path: '/v1/admin/banks', summary: 'List banks', tag: 'operator', role: 'operator', ok: 200, response: listOf(adminBankSchema), problems: [401, 403] },
   { method: 'patch', path: '/v1/admin/banks/{id}', summary: 'Open or close a bank, change its limits', tag: 'operator', role: 'operator', body: patchBankSchema, ok: 200, response: adminBankSchema, problems: [400, 401, 403, 404] },
+  { method: 'get', path: '/v1/admin/webhook-deliveries', summary: 'Webhook deliveries (e.g. status=failed: those that exhausted their retries)', tag: 'operator', role: 'operator', ok: 200, problems: [400, 401, 403], query: ['status'] },
+  { method: 'post', path: '/v1/admin/webhook-deliveries/{id}/retry', summary: 'Replay a delivery that gave up', tag: 'operator', role: 'operator', ok: 202, problems: [401, 403, 404, 409] },
   { method: 'get', path: '/healthz', summary: 'Alive', tag: 'platform', role: 'public', ok: 200, problems: [] },
   { method: 'get', path: '/readyz', summary: "Postgres, Redis and each bank's discovery reachable", tag: 'platform', role: 'public', ok: 200, problems: [] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'platform', role: 'public', ok: 200, problems: [] },

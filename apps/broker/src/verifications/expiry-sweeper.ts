@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BROKER_CONFIG, PrismaService, type BrokerConfig } from '@kyc/platform';
+import { VerificationsService } from './verifications.service.js';
 
 /**
  * Ends what has run out, even when nobody asks: pending verifications past `expires_at`, and
- * authorized ones past `access_expires_at`, whose sealed tokens and applicant data are deleted.
- * Idempotent and conditional, so any number of broker instances can run it.
+ * authorized ones past `access_expires_at`, whose sealed tokens and applicant data are deleted, and
+ * tells their enterprises. Each end is conditional, so any number of broker instances can run it.
  */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -14,6 +15,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly verifications: VerificationsService,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
@@ -33,11 +35,17 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async sweep(now = new Date()): Promise<number> {
-    const ended = { status: 'expired' as const, endedAt: now, tokensSealed: null, applicantSealed: null };
-    const [pending, authorized] = await this.prisma.$transaction([
-      this.prisma.verification.updateMany({ where: { status: 'pending', expiresAt: { lte: now } }, data: ended }),
-      this.prisma.verification.updateMany({ where: { status: 'authorized', accessExpiresAt: { lte: now } }, data: ended }),
-    ]);
-    return pending.count + authorized.count;
+    const due = await this.prisma.verification.findMany({
+      where: {
+        OR: [
+          { status: 'pending', expiresAt: { lte: now } },
+          { status: 'authorized', accessExpiresAt: { lte: now } },
+        ],
+      },
+      take: 500,
+    });
+    let ended = 0;
+    for (const row of due) if ((await this.verifications.expire(row, now)) !== undefined) ended++;
+    return ended;
   }
 }

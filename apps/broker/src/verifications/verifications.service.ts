@@ -6,6 +6,7 @@ import { BROKER_CONFIG, Prisma, PrismaService, ProblemError, Sealer, type Broker
 import { ContractPolicy } from '../contracts/contract-policy.service.js';
 import { BankClientService } from '../banks/bank-client.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
 import type { CreateVerification } from './verifications.dto.js';
 import { verificationView, type VerificationView } from './verification.view.js';
 
@@ -25,6 +26,7 @@ export class VerificationsService {
     private readonly sealer: Sealer,
     private readonly ledger: LedgerService,
     private readonly bankClient: BankClientService,
+    private readonly webhooks: WebhooksService,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
@@ -95,11 +97,19 @@ export class VerificationsService {
       (row.status === 'pending' && row.expiresAt <= now) ||
       (row.status === 'authorized' && row.accessExpiresAt !== null && row.accessExpiresAt <= now);
     if (!due) return row;
-    await this.prisma.verification.updateMany({
+    return (await this.expire(row, now)) ?? (await this.prisma.verification.findUnique({ where: { id: row.id } })) ?? row;
+  }
+
+  /** Ends a verification that ran out (if nobody changed it meanwhile) and tells the enterprise. */
+  async expire(row: Verification, now = new Date()): Promise<Verification | undefined> {
+    const { count } = await this.prisma.verification.updateMany({
       where: { id: row.id, status: row.status },
       data: { status: 'expired', endedAt: now, tokensSealed: null, applicantSealed: null },
     });
-    return (await this.prisma.verification.findUnique({ where: { id: row.id } })) ?? row;
+    if (count === 0) return undefined;
+    const ended = await this.prisma.verification.findUnique({ where: { id: row.id } });
+    if (ended !== null) await this.webhooks.emit('verification.expired', ended);
+    return ended ?? undefined;
   }
 
   /** Drops the tokens, revokes them at the bank (RFC 7009), records the revocation. */
@@ -126,6 +136,8 @@ export class VerificationsService {
         ...(row.subjectRef ? { subject_ref: row.subjectRef } : {}),
       });
     });
+    const revoked = await this.prisma.verification.findUnique({ where: { id } });
+    if (revoked !== null) await this.webhooks.emit('verification.revoked', revoked);
     if (row.tokensSealed !== null) {
       const tokens = this.sealer.openJson(row.tokensSealed, tokensContext(id)) as { access_token: string; refresh_token?: string };
       await this.bankClient.revoke(row.bankId, tokens.refresh_token ?? tokens.access_token).catch((err: unknown) => {
