@@ -5,6 +5,7 @@ export const ID_PREFIXES = {
   contract: 'ctr',
   verification: 'ver',
   apiKey: 'key',
+  event: 'evt',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

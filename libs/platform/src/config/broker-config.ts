@@ -44,6 +44,8 @@ const envSchema = z.object({
   CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   ENTERPRISE_RATE_LIMIT_RPS: z.coerce.number().int().min(1).max(100_000).default(100),
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
 });
 
 const keysSchema = z.object({
@@ -88,6 +90,8 @@ export interface BrokerConfig {
   readonly enterpriseRateLimitRps: number;
   /** How often a ledger checkpoint is signed (one job across all instances). */
   readonly checkpointIntervalMs: number;
+  /** Webhook delivery: attempts before giving up, and the first backoff (doubling each time). */
+  readonly webhooks: { readonly attempts: number; readonly backoffMs: number };
   readonly keys: z.infer<typeof keysSchema>;
 }
 
@@ -144,6 +148,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     },
     enterpriseRateLimitRps: e.ENTERPRISE_RATE_LIMIT_RPS,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_MS,
+    webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS },
     keys: keys.data,
   };
 }
