@@ -8,4 +8,5 @@ export { Sealer, keyedHash } from './crypto/sealer.js';
 export { PlatformModule } from './platform.module.js';
 export * from './prisma/index.js';
 export { RedisService } from './redis/redis.js';
+export { QueueConnection } from './redis/queue-connection.js';
 export { MetricsService } from './metrics/metrics.service.js';

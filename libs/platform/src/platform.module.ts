@@ -9,6 +9,7 @@ import { loggerParams } from './logging/logging.js';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { PrismaService } from './prisma/prisma.service.js';
+import { QueueConnection } from './redis/queue-connection.js';
 import { RedisService } from './redis/redis.js';
 
 /** Config, database, Redis, sealing, logging, body parsing and the one problem filter. */
@@ -26,8 +27,9 @@ export class PlatformModule implements NestModule {
         PrismaService,
         RedisService,
         MetricsService,
+        QueueConnection,
       ],
-      exports: [BROKER_CONFIG, Sealer, PrismaService, RedisService, MetricsService],
+      exports: [BROKER_CONFIG, Sealer, PrismaService, RedisService, MetricsService, QueueConnection],
     };
   }
 

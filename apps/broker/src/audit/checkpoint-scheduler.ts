@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { BROKER_CONFIG, type BrokerConfig } from '@kyc/platform';
+import { BROKER_CONFIG, QueueConnection, type BrokerConfig } from '@kyc/platform';
 import { CheckpointsService } from './checkpoints.service.js';
 
 export const CHECKPOINT_QUEUE = 'ledger-checkpoints';
@@ -14,20 +13,17 @@ const SCHEDULER_ID = 'checkpoint-every-interval';
 @Injectable()
 export class CheckpointScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CheckpointScheduler.name);
-  private connection: Redis | undefined;
   private queue: Queue | undefined;
   private worker: Worker | undefined;
 
   constructor(
     private readonly checkpoints: CheckpointsService,
+    private readonly queues: QueueConnection,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // BullMQ needs a connection that retries forever; the request path's fails fast instead.
-    this.connection = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
-    this.connection.on('error', () => undefined);
-    const options = { connection: this.connection, prefix: 'kyc' };
+    const options = this.queues.options;
     this.queue = new Queue(CHECKPOINT_QUEUE, options);
     await this.queue.upsertJobScheduler(SCHEDULER_ID, { every: this.config.checkpointIntervalMs }, { name: 'checkpoint', opts: { removeOnComplete: 100, removeOnFail: 100 } });
     this.worker = new Worker(CHECKPOINT_QUEUE, async () => (await this.checkpoints.create()).tree_size, { ...options, concurrency: 1 });
@@ -37,6 +33,5 @@ export class CheckpointScheduler implements OnApplicationBootstrap, OnModuleDest
   async onModuleDestroy(): Promise<void> {
     await this.worker?.close();
     await this.queue?.close();
-    this.connection?.disconnect();
   }
 }

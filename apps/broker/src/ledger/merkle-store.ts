@@ -30,9 +30,12 @@ export class MerkleStore implements OnApplicationBootstrap {
 
   constructor(private readonly prisma: PrismaService) {}
 
+  /** At start: if the current root cannot be computed (O(log n) reads), complete the stored tree. */
   async onApplicationBootstrap(): Promise<void> {
+    const complete = await this.root(await this.treeSize()).then(() => true, () => false);
+    if (complete) return;
     const added = await this.backfill();
-    if (added > 0) this.logger.log({ nodes: added }, 'completed the Merkle tree for earlier entries');
+    this.logger.log({ nodes: added }, 'completed the Merkle tree for earlier entries');
   }
 
   /** Stores the subtrees that leaf `seq` completes; runs inside the append's transaction. */

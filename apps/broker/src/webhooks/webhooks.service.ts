@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import { isId, newId } from '@kyc/common-schema';
-import { BROKER_CONFIG, PrismaService, ProblemError, Sealer, type BrokerConfig, type Verification } from '@kyc/platform';
+import { BROKER_CONFIG, PrismaService, ProblemError, QueueConnection, Sealer, type BrokerConfig, type Verification } from '@kyc/platform';
 import { verificationView } from '../verifications/verification.view.js';
 
 export const WEBHOOK_QUEUE = 'webhooks';
@@ -34,20 +33,18 @@ export interface DeliveryView {
 @Injectable()
 export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhooksService.name);
-  private connection: Redis | undefined;
   private queue: Queue | undefined;
   private worker: Worker | undefined;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly sealer: Sealer,
+    private readonly queues: QueueConnection,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.connection = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
-    this.connection.on('error', () => undefined);
-    const options = { connection: this.connection, prefix: 'kyc' };
+    const options = this.queues.options;
     this.queue = new Queue(WEBHOOK_QUEUE, options);
     this.worker = new Worker(WEBHOOK_QUEUE, (job: Job<{ id: string }>) => this.deliver(job.data.id), { ...options, concurrency: 8 });
     this.worker.on('failed', (job: Job<{ id: string }> | undefined, err: Error) => {
@@ -62,7 +59,6 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   async onModuleDestroy(): Promise<void> {
     await this.worker?.close();
     await this.queue?.close();
-    this.connection?.disconnect();
   }
 
   /** Records the event for the verification's enterprise (when it has a webhook URL) and queues it. */
