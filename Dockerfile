@@ -1,9 +1,9 @@
 # One image for the broker and both mock banks; docker-compose.yml picks the entry point.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx prisma generate && npx nest build broker
+RUN npm run build
 ENV NODE_ENV=production
 CMD ["node", "dist/apps/broker/src/main.js"]

@@ -2,7 +2,7 @@
  * SPEC §9 B6 — normalization + matching ≥ 50,000 payloads/s on one core.
  * Prints one JSON line per bank and a verdict; exit code 1 when the bar is missed.
  */
-import { runNormalizeBench } from '../libs/identity-normalize/src/bench.js';
+import { runNormalizeBench } from '../libs/bank-adapters/src/normalize.bench-run.js';
 
 const BAR = 50_000;
 

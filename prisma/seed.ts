@@ -4,13 +4,24 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CLAIM_NAMES, newId } from '@kyc/common-schema';
 import { Sealer, type BrokerConfig, type PrismaService } from '@kyc/platform';
-import { hashApiKey } from '../apps/broker/src/auth/api-keys.service.js';
+import { hashApiKey } from '../apps/broker/src/auth/index.js';
+import { newWebhookSecret } from '../apps/broker/src/webhooks/index.js';
 
-/** The banks this installation talks to: one row per bank, naming its adapter (docs/adding-a-bank.md). */
+/**
+ * The banks this installation talks to: one row per bank, naming its adapter kind and its DPoP key id
+ * (docs/adding-a-bank.md). The issuer comes from `<env>_ISSUER`, else `http://127.0.0.1:<env>_PORT`.
+ */
 export const BANK_ROWS = [
-  { id: 'bank-a', name: 'Kaede Bank', adapter: 'kaede-v1', maxRps: 50, maxConcurrency: 16 },
-  { id: 'bank-b', name: 'Tsubame Bank', adapter: 'tsubame-v2', maxRps: 20, maxConcurrency: 8 },
+  { id: 'bank-a', name: 'Kaede Bank', adapter: 'kaede-v1', dpopKeyId: 'bank-a', maxRps: 50, maxConcurrency: 16, env: 'BANK_A', port: 4001 },
+  { id: 'bank-b', name: 'Tsubame Bank', adapter: 'tsubame-v2', dpopKeyId: 'bank-b', maxRps: 20, maxConcurrency: 8, env: 'BANK_B', port: 4002 },
 ] as const;
+
+/** The issuer of a seeded bank, from the environment the seed runs in. */
+export function bankIssuer(bank: (typeof BANK_ROWS)[number], env: NodeJS.ProcessEnv): string {
+  const issuer = env[`${bank.env}_ISSUER`];
+  if (issuer !== undefined && issuer.trim() !== '') return issuer.trim().replace(/\/+$/, '');
+  return `http://127.0.0.1:${env[`${bank.env}_PORT`] ?? bank.port}`;
+}
 
 export const DEMO_PURPOSES = ['account_opening', 'age_verification'];
 export const DEMO_REDIRECT_URI = 'http://127.0.0.1:5555/callback';
@@ -51,14 +62,18 @@ function loadDemoSecrets(file: string): DemoSecrets {
 }
 
 /** Bank rows always; with `demo`, the demo tenants, contracts and keys too. Safe to run again. */
-export async function seed(prisma: PrismaService, config: BrokerConfig, options: { demo: boolean; keysDir: string }): Promise<DemoSecrets | undefined> {
-  for (const bank of BANK_ROWS) {
-    const issuer = config.bankIssuers[bank.id];
-    if (issuer === undefined) throw new Error(`no issuer configured for ${bank.id}`);
+export async function seed(
+  prisma: PrismaService,
+  config: BrokerConfig,
+  options: { demo: boolean; keysDir: string; env?: NodeJS.ProcessEnv },
+): Promise<DemoSecrets | undefined> {
+  for (const row of BANK_ROWS) {
+    const { env: _env, port: _port, ...bank } = row;
+    const issuer = bankIssuer(row, options.env ?? process.env);
     await prisma.bank.upsert({
       where: { id: bank.id },
       create: { ...bank, issuer },
-      update: { name: bank.name, adapter: bank.adapter, issuer },
+      update: { name: bank.name, adapter: bank.adapter, dpopKeyId: bank.dpopKeyId, issuer },
     });
   }
   if (!options.demo) return undefined;
@@ -75,7 +90,7 @@ export async function seed(prisma: PrismaService, config: BrokerConfig, options:
         id: t.id,
         name: t.name,
         redirectUris: [DEMO_REDIRECT_URI],
-        webhookSecretSealed: sealer.seal(`whsec_${randomBytes(32).toString('base64url')}`, `webhook-secret:${t.id}`),
+        webhookSecretSealed: newWebhookSecret(sealer, t.id).sealed,
       },
       update: {},
     });

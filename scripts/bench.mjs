@@ -1,5 +1,6 @@
 // `npm run bench`: builds, then runs every benchmark in bench/ one after another (never in parallel:
 // they compare against baselines measured in the same run, on the same cores) and prints their figures.
+import './node24.mjs';
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { build, generatePrismaClient } from './lib.mjs';

@@ -1,6 +1,7 @@
 // Shared steps of `npm start` and `npm test`: keys, Prisma client, build, database, migrations.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
+import { buildDashboard } from './build-dashboard.mjs';
 import { ensureKeys } from './ensure-keys.mjs';
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/kyc_broker';
@@ -18,8 +19,10 @@ export function generatePrismaClient() {
   run('npx', ['prisma', 'generate']);
 }
 
+/** The broker (nest build), then the auditor dashboard's browser bundle it serves. */
 export function build() {
   run('npx', ['nest', 'build', 'broker']);
+  buildDashboard();
 }
 
 /** Creates the database named in `url` when it does not exist yet. */

@@ -1,5 +1,6 @@
 // The preparation `npm start` does before starting anything: keys, Prisma client, build, database,
 // migrations, seed. Run alone (`node scripts/setup.mjs --no-build`) it prepares a container deployment.
+import './node24.mjs';
 import { spawnSync } from 'node:child_process';
 import { build, DEFAULT_DATABASE_URL, ensureDatabase, ensureKeys, generatePrismaClient, migrate } from './lib.mjs';
 

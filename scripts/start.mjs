@@ -1,4 +1,5 @@
 // `npm start`: keys, build, database, migrations, seed, then broker + both banks in the foreground.
+import './node24.mjs';
 import { spawn } from 'node:child_process';
 import { setup } from './setup.mjs';
 

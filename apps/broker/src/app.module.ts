@@ -1,63 +1,51 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { BANK_ADAPTERS } from '@kyc/bank-adapters';
-import { installedBankAdapters } from '@kyc/bank-adapters';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { PlatformModule, type BrokerConfig } from '@kyc/platform';
-import { AdminController } from './admin/admin.controller.js';
-import { AdminService } from './admin/admin.service.js';
-import { AuditEntriesService } from './audit/audit-entries.service.js';
-import { AuditExport } from './audit/audit-export.js';
-import { AuditStatsService } from './audit/audit-stats.service.js';
-import { AuditController, DistributionsController } from './audit/audit.controller.js';
-import { AuditDashboardController } from './audit-dashboard/audit-dashboard.controller.js';
-import { CheckpointScheduler } from './audit/checkpoint-scheduler.js';
-import { CheckpointsService } from './audit/checkpoints.service.js';
-import { AuthModule } from './auth/auth.module.js';
-import { BankClientService } from './banks/bank-client.service.js';
-import { BanksController } from './banks/banks.controller.js';
-import { BankSlots } from './flow/bank-slots.js';
-import { CircuitBreaker } from './flow/circuit-breaker.js';
-import { FlowControl } from './flow/flow-control.js';
-import { ConsentStateStore } from './consent/consent-state.store.js';
-import { ConsentController } from './consent/consent.controller.js';
-import { ConsentService } from './consent/consent.service.js';
-import { ContractPolicy } from './contracts/contract-policy.service.js';
-import { HealthController } from './health/health.controller.js';
-import { MetricsController } from './health/metrics.controller.js';
-import { IdentityService } from './identity/identity.service.js';
-import { JwksController } from './keys/jwks.controller.js';
-import { DocsController } from './openapi/docs.controller.js';
-import { LedgerModule } from './ledger/ledger.module.js';
-import { VerificationsController } from './verifications/verifications.controller.js';
-import { VerificationsService } from './verifications/verifications.service.js';
-import { ExpirySweeper } from './verifications/expiry-sweeper.js';
-import { WebhooksService } from './webhooks/webhooks.service.js';
+import { AdminModule } from './admin/index.js';
+import { AuditDashboardModule } from './audit-dashboard/index.js';
+import { AuditModule } from './audit/index.js';
+import { AuthModule } from './auth/index.js';
+import { BanksModule } from './banks/index.js';
+import { ConsentModule } from './consent/index.js';
+import { ContractsModule } from './contracts/index.js';
+import { FlowModule } from './flow/index.js';
+import { HealthModule } from './health/index.js';
+import { IdentityModule } from './identity/index.js';
+import { KeysModule } from './keys/index.js';
+import { LedgerModule } from './ledger/index.js';
+import { OpenApiModule } from './openapi/index.js';
+import { VerificationsModule } from './verifications/index.js';
+import { WebhooksModule } from './webhooks/index.js';
+
+export interface BrokerAppOptions {
+  /** More modules to load, e.g. bank adapters an installation adds (`bankAdaptersModule`). */
+  readonly imports?: ModuleMetadata['imports'];
+}
 
 @Module({})
 export class AppModule {
-  static forRoot(config: BrokerConfig): DynamicModule {
+  static forRoot(config: BrokerConfig, options: BrokerAppOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), AuthModule, LedgerModule],
-      controllers: [AdminController, AuditController, DistributionsController, BanksController, VerificationsController, ConsentController, HealthController, MetricsController, JwksController, DocsController, AuditDashboardController],
-      providers: [
-        { provide: BANK_ADAPTERS, useFactory: installedBankAdapters },
-        AdminService,
-        AuditEntriesService,
-        AuditExport,
-        AuditStatsService,
-        CheckpointsService,
-        CheckpointScheduler,
-        BankClientService,
-        FlowControl,
-        BankSlots,
-        CircuitBreaker,
-        ContractPolicy,
-        ConsentStateStore,
-        ConsentService,
-        VerificationsService,
-        IdentityService,
-        ExpirySweeper,
-        WebhooksService,
+      imports: [
+        PlatformModule.forRoot(config),
+        // Guards run in this order: authenticate (AuthModule), then count the request against its
+        // enterprise's limit (FlowModule).
+        AuthModule,
+        FlowModule,
+        ContractsModule,
+        BanksModule,
+        LedgerModule,
+        WebhooksModule,
+        VerificationsModule,
+        ConsentModule,
+        IdentityModule,
+        AuditModule,
+        AuditDashboardModule,
+        AdminModule,
+        HealthModule,
+        OpenApiModule,
+        KeysModule,
+        ...(options.imports ?? []),
       ],
     };
   }

@@ -4,11 +4,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { BrokerConfig } from '@kyc/platform';
-import { AppModule } from './app.module.js';
+import { AppModule, type BrokerAppOptions } from './app.module.js';
 
 /** Builds the broker application (not listening yet); main.ts and the end-to-end tests both use it. */
-export async function createBrokerApp(config: BrokerConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createBrokerApp(config: BrokerConfig, options: BrokerAppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bodyParser: false,
     bufferLogs: true,
   });

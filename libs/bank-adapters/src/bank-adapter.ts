@@ -19,7 +19,7 @@ export interface BankIdentity {
  * One per bank: speaks that bank's KYC API and turns its payload into the common schema, or throws a
  * ProblemError (BANK_PAYLOAD_INVALID, IDENTITY_NOT_VERIFIED, BANK_ERROR, BANK_BUSY, BANK_UNAVAILABLE,
  * CONSENT_EXPIRED). It never returns a half-normalized identity. Adding a bank = a folder with one of
- * these + a row in the banks table (see docs/adding-a-bank.md).
+ * these (listed in installed.ts) + a row in the banks table (see docs/adding-a-bank.md).
  */
 export interface BankAdapter {
   /** The `adapter` value of the bank's row. */
@@ -29,4 +29,3 @@ export interface BankAdapter {
   fetchIdentity(request: IdentityRequest): Promise<BankIdentity>;
 }
 
-export const BANK_ADAPTERS = Symbol('BANK_ADAPTERS');

@@ -124,7 +124,7 @@ describe(parseAddress.name, () => {
 });
 
 describe(normalizeSplitAddress.name, () => {
-  it('gives bank B the same canonical address as bank A', () => {
+  it('gives the split form the same canonical address as the one-string form', () => {
     const a = parseAddress('〒１００－０００１ 東京都千代田区千代田１－１');
     const b = normalizeSplitAddress({ yubinBango: '1000001', todofuken: '東京都', shikuchoson: '千代田区', banchi: '千代田一丁目1番' });
     expect(b).toStrictEqual(a);

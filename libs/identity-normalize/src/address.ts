@@ -9,7 +9,7 @@ import { normalizeHyphens, normalizeText, stripWhitespace } from './text.js';
 /** An OIDC `address` claim in canonical form (the common schema's). Absent parts are absent keys. */
 export type { CanonicalAddress };
 
-/** Bank B's split address. */
+/** An address split into its Japanese fields: 郵便番号, 都道府県, 市区町村, and 番地 with the rest. */
 export interface SplitAddressInput {
   yubinBango?: string;
   todofuken?: string;
@@ -232,7 +232,7 @@ export function parseAddress(input: string, options: ParseAddressOptions = {}): 
 }
 
 /**
- * Normalizes address parts given separately (bank B's `{yubinBango, todofuken, shikuchoson,
+ * Normalizes address parts given separately (the split form `{yubinBango, todofuken, shikuchoson,
  * banchi}`, or OIDC-style parts). A municipality field that carries part of the town is re-split.
  */
 export function normalizeSplitAddress(parts: SplitAddressInput, options: ParseAddressOptions = {}): CanonicalAddress {

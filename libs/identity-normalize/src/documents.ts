@@ -12,9 +12,10 @@ export type IdaDocumentType =
 export type IdaCheckMethod = 'vpip' | 'vri' | 'vcrypt';
 
 /**
- * Bank A `idDocument.type` and bank B `kubun` → IDA document type. "Other" has no IDA predefined
- * value; `idcard` would claim a government ID card, so the broker sends the plain custom value
- * `other` (IDA allows values outside its list) rather than invent what the bank did not say.
+ * Document type codes, by name (`DRIVERS_LICENSE` …) or number (`01` …) → IDA document type.
+ * "Other" has no IDA predefined value; `idcard` would claim a government ID card, so the broker
+ * sends the plain custom value `other` (IDA allows values outside its list) rather than invent
+ * what the bank did not say.
  */
 const DOCUMENT_TYPES = new Map<string, IdaDocumentType>([
   ['DRIVERS_LICENSE', 'jp_drivers_license'],
@@ -30,7 +31,7 @@ const DOCUMENT_TYPES = new Map<string, IdaDocumentType>([
 ]);
 
 /**
- * Bank A `kycMethod` → IDA `check_method` (how the document was validated):
+ * Check method codes → IDA `check_method` (how the document was validated):
  * - FACE_TO_FACE: the document inspected in person at a branch → `vpip`.
  * - ONLINE_EKYC: photos of the document (and a selfie) taken remotely → `vri`.
  * - IC_CHIP / JPKI: the card's chip read and its signature checked → `vcrypt`.
@@ -46,14 +47,14 @@ const CHECK_METHODS = new Map<string, IdaCheckMethod>([
   ['POSTAL', 'vri'],
 ]);
 
-/** Bank A document type (`DRIVERS_LICENSE` …) or bank B `kubun` (`01` …) → IDA document type. */
+/** A document type code, by name (`DRIVERS_LICENSE` …) or number (`01` …) → IDA document type. */
 export function toIdaDocumentType(code: string, field = 'document_type'): IdaDocumentType {
   const type = DOCUMENT_TYPES.get(code.trim().toUpperCase());
   if (type === undefined) throw new NormalizationError(field, code.trim() === '' ? 'empty' : 'unknown_code');
   return type;
 }
 
-/** Bank A `kycMethod` → IDA `check_method`. */
+/** A check method code (`FACE_TO_FACE` …) → IDA `check_method`. */
 export function toIdaCheckMethod(kycMethod: string, field = 'check_method'): IdaCheckMethod {
   const method = CHECK_METHODS.get(kycMethod.trim().toUpperCase());
   if (method === undefined) throw new NormalizationError(field, kycMethod.trim() === '' ? 'empty' : 'unknown_code');

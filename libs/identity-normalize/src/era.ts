@@ -134,7 +134,7 @@ export function toEraParts(iso: string, field = 'date'): EraDateParts {
   throw new NormalizationError(field, 'out_of_era');
 }
 
-/** ISO date → `H01.01.08` (bank B style, default) or `平成元年1月8日`. */
+/** ISO date → `H01.01.08` (letter style, default) or `平成元年1月8日`. */
 export function toEraDate(iso: string, style: 'letter' | 'kanji' = 'letter'): string {
   const p = toEraParts(iso);
   if (style === 'kanji') return `${p.era}${p.year === 1 ? '元' : p.year}年${p.month}月${p.day}日`;

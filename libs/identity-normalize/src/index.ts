@@ -16,13 +16,14 @@ export {
 } from './address.js';
 export { toIdaDocumentType, toIdaCheckMethod, type IdaDocumentType, type IdaCheckMethod } from './documents.js';
 export { KANJI_VARIANT_ROWS, foldKanjiVariants, foldPlaceName } from './variants.js';
-export { normalizeKanjiName, normalizeKanaName, type NameParts } from './names.js';
+export { normalizeKanjiName, normalizeKanaName, normalizeNamePart, type NameParts } from './names.js';
 export {
-  normalizeBirthdate, normalizeAddress, normalizeVerificationTime, normalizeBankARecord, normalizeBankBBody,
+  normalizeBirthdate, normalizeAddress, normalizeVerificationTime, verificationFacts, hasText,
+  type VerificationFactsInput,
 } from './normalize.js';
 export { matchClaims, compareAddresses, addressKey, canonicalAddressKey, nameKey, type AddressKey } from './match.js';
 export {
   CLAIM_NAMES,
   type CanonicalClaims, type ClaimName, type ApplicantClaims, type MatchResult, type ClaimMatch, type MatchReport,
-  type NormalizedVerification, type NormalizedIdentity, type BankAKycRecord, type BankBIdentityBody,
+  type NormalizedVerification, type NormalizedIdentity,
 } from './types.js';

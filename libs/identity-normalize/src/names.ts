@@ -10,7 +10,7 @@ export interface NameParts {
 const LATIN = /^[A-Za-z][A-Za-z .,'-]*$/;
 
 /** One part of a name (family or given) on its own: NFKC, no spaces; Latin upper case. */
-export function namePart(raw: string, field: string): string {
+export function normalizeNamePart(raw: string, field: string): string {
   const s = normalizeText(raw).replace(/,$/, '');
   if (s === '') throw new NormalizationError(field, 'empty');
   // Latin names (foreign residents) keep their spaces, upper case as on a residence card.
@@ -24,10 +24,10 @@ export function namePart(raw: string, field: string): string {
  */
 export function normalizeKanjiName(input: string | NameParts, field = 'name'): NameParts {
   if (typeof input !== 'string') {
-    return { family: namePart(input.family, 'family_name'), given: namePart(input.given, 'given_name') };
+    return { family: normalizeNamePart(input.family, 'family_name'), given: normalizeNamePart(input.given, 'given_name') };
   }
   const { family, given } = splitOnFirstSpace(normalizeText(input).replace(',', ' '), field);
-  return { family: namePart(family, 'family_name'), given: namePart(given, 'given_name') };
+  return { family: normalizeNamePart(family, 'family_name'), given: normalizeNamePart(given, 'given_name') };
 }
 
 /** A kana name (one string split on its space, or parts) → full-width katakana without spaces. */

@@ -1,42 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { NormalizationError } from './errors.js';
-import { GOLDEN, GOLDEN_ERRORS } from './fixtures/golden.js';
 import {
-  normalizeAddress, normalizeBankARecord, normalizeBankBBody, normalizeBirthdate, normalizeVerificationTime,
+  hasText, normalizeAddress, normalizeBirthdate, normalizeVerificationTime, verificationFacts,
 } from './normalize.js';
 
-describe('golden fixtures (SPEC §6 edge cases)', () => {
-  describe.each(GOLDEN)('$name', (c) => {
-    it('bank A → canonical', () => {
-      const sut = normalizeBankARecord(c.bankA);
-      expect(sut.claims).toStrictEqual(c.claims);
-      expect(sut.verification).toStrictEqual(c.verificationA);
-    });
+// The per-bank golden fixtures (one person as each bank writes them) live beside each bank's
+// normalizer in libs/bank-adapters.
 
-    it('bank B → canonical', () => {
-      const sut = normalizeBankBBody(c.bankB);
-      expect(sut.claims).toStrictEqual(c.claims);
-      expect(sut.verification).toStrictEqual(c.verificationB);
-    });
-
-    it('never releases null or empty strings', () => {
-      const json = JSON.stringify(normalizeBankARecord(c.bankA));
-      expect(json).not.toMatch(/null|""/);
-    });
-  });
-});
-
-describe('refused bank payloads', () => {
-  it.each(GOLDEN_ERRORS)('$name', ({ bankA, bankB, field }) => {
-    const run = (): unknown => (bankA ? normalizeBankARecord(bankA) : normalizeBankBBody(bankB!));
-    expect(run).toThrow(NormalizationError);
-    try {
-      run();
-    } catch (e) {
-      expect((e as NormalizationError).field).toBe(field);
-    }
-  });
-
+describe('refused values', () => {
   it('never puts the personal value in the error message', () => {
     const secret = 'H31.05.01';
     try {
@@ -71,7 +42,7 @@ describe(normalizeVerificationTime.name, () => {
 });
 
 describe(normalizeAddress.name, () => {
-  it('accepts a one-string address, bank B parts and OIDC parts alike', () => {
+  it('accepts a one-string address, split parts and OIDC parts alike', () => {
     const one = normalizeAddress('〒１００－０００１ 東京都千代田区千代田１－１');
     expect(normalizeAddress({ yubinBango: '1000001', todofuken: '東京都', shikuchoson: '千代田区', banchi: '千代田一丁目1番' })).toStrictEqual(one);
     expect(normalizeAddress({ postal_code: '100-0001', region: '東京都', locality: '千代田区', street_address: '千代田1-1' })).toStrictEqual(one);
@@ -86,14 +57,54 @@ describe(normalizeAddress.name, () => {
   });
 });
 
-describe('normalizeBankBBody with one consented name part', () => {
-  it('releases the family name alone when the bank sends only sei', () => {
-    const out = normalizeBankBBody({ shimei: { sei: '山田' }, honninKakunin: { kubun: '01', kakuninBi: 'H28.04.12' } });
-    expect(out.claims).toEqual({ family_name: '山田' });
+describe(verificationFacts.name, () => {
+  it('normalizes time, check method, document type and expiry', () => {
+    expect(
+      verificationFacts({ time: '2016-04-12T10:31:00+09:00', method: 'FACE_TO_FACE', documentType: 'DRIVERS_LICENSE', documentExpiry: 'R08.07.15' }),
+    ).toStrictEqual({
+      time: '2016-04-12T01:31:00.000Z', check_method: 'vpip',
+      document: { type: 'jp_drivers_license', date_of_expiry: '2026-07-15' },
+    });
   });
 
-  it('releases the given name alone when the bank sends only mei', () => {
-    const out = normalizeBankBBody({ shimei: { mei: 'ＪＯＨＮ' }, honninKakunin: { kubun: '03', kakuninBi: 'R06.01.10' } });
-    expect(out.claims).toEqual({ given_name: 'JOHN' });
+  it('accepts a date-only time (midnight JST) and numeric document codes', () => {
+    expect(verificationFacts({ time: 'H28.04.12', documentType: '04' })).toStrictEqual({
+      time: '2016-04-11T15:00:00.000Z', document: { type: 'passport' },
+    });
+  });
+
+  it('leaves absent and blank parts absent, and ignores an expiry without a document type', () => {
+    const sut = verificationFacts({ time: '2016-04-12', method: ' ', documentType: '', documentExpiry: '2030-01-01' });
+    expect(sut).toStrictEqual({ time: '2016-04-11T15:00:00.000Z' });
+    expect(JSON.stringify(sut)).not.toMatch(/null|""/);
+  });
+
+  it.each([
+    ['a missing time', { method: 'FACE_TO_FACE' }, 'verification_time'],
+    ['a blank time', { time: '\u3000' }, 'verification_time'],
+    ['an impossible time', { time: '2016-04-12T25:31:00+09:00' }, 'verification_time'],
+    ['an unknown check method', { time: '2016-04-12', method: 'CARRIER_PIGEON' }, 'check_method'],
+    ['an unknown document type', { time: '2016-04-12', documentType: 'LIBRARY_CARD' }, 'document_type'],
+    ['an impossible expiry', { time: '2016-04-12', documentType: 'PASSPORT', documentExpiry: '2031-02-30' }, 'document_expiry'],
+    ['a bad document before a missing time', { documentType: '05' }, 'document_type'],
+  ] as const)('refuses %s, naming the field', (_, input, field) => {
+    expect(() => verificationFacts(input)).toThrow(NormalizationError);
+    try {
+      verificationFacts(input);
+    } catch (e) {
+      expect((e as NormalizationError).field).toBe(field);
+    }
+  });
+});
+
+describe(hasText.name, () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    [' \u3000\t', false],
+    ['0', true],
+    [' 山田 ', true],
+  ] as const)('%j → %s', (input, expected) => {
+    expect(hasText(input)).toBe(expected);
   });
 });

@@ -1,5 +1,5 @@
 import type { CanonicalClaims, ClaimMatch, ClaimName } from '@kyc/common-schema';
-import type { AddressPartsInput, SplitAddressInput } from './address.js';
+import type { AddressPartsInput } from './address.js';
 import type { IdaCheckMethod, IdaDocumentType } from './documents.js';
 
 // The claim vocabulary and the released shapes are the common API's (libs/common-schema).
@@ -29,26 +29,4 @@ export interface NormalizedVerification {
 export interface NormalizedIdentity {
   claims: CanonicalClaims;
   verification: NormalizedVerification;
-}
-
-/** Bank A (Kaede Bank) `GET /api/kyc/v1/customer` body (SPEC §6). Fields may be missing. */
-export interface BankAKycRecord {
-  customerNumber?: string;
-  nameKanji?: string;
-  nameKana?: string;
-  birthDate?: string;
-  address?: string;
-  kycStatus?: string;
-  kycVerifiedAt?: string;
-  kycMethod?: string;
-  idDocument?: { type?: string; expiry?: string };
-}
-
-/** Bank B (Tsubame Bank) inquiry `body` (SPEC §6). Fields may be missing. */
-export interface BankBIdentityBody {
-  shimei?: { sei?: string; mei?: string };
-  shimeiKana?: string;
-  seinengappi?: string;
-  jusho?: SplitAddressInput;
-  honninKakunin?: { kubun?: string; kakuninBi?: string };
 }

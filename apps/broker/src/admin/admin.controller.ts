@@ -1,20 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { isId } from '@kyc/common-schema';
-import { ProblemError } from '@kyc/platform';
-import { ApiKeysService } from '../auth/api-keys.service.js';
-import { Roles } from '../auth/auth.decorators.js';
 import {
   contractFilterSchema,
   createContractSchema,
   createEnterpriseSchema,
   createStaffKeySchema,
   deliveryFilterSchema,
+  isId,
   patchBankSchema,
   patchContractSchema,
   patchEnterpriseSchema,
-} from './admin.dto.js';
+} from '@kyc/common-schema';
+import { ProblemError } from '@kyc/platform';
+import { ApiKeysService, Roles } from '../auth/index.js';
+import { WebhooksService, type DeliveryView } from '../webhooks/index.js';
 import { AdminService } from './admin.service.js';
-import { WebhooksService, type DeliveryView } from '../webhooks/webhooks.service.js';
 import { bankView, contractView, enterpriseView } from './admin.views.js';
 
 @Controller('v1/admin')

@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { z } from 'zod';
-import { isId, newId } from '@kyc/common-schema';
+import {
+  isId,
+  newId,
+  type ContractFilter,
+  type CreateContract,
+  type CreateEnterprise,
+  type PatchBank,
+  type PatchContract,
+  type PatchEnterprise,
+} from '@kyc/common-schema';
 import { Prisma, PrismaService, ProblemError, Sealer, type Bank, type Contract, type Enterprise } from '@kyc/platform';
-import type {
-  contractFilterSchema,
-  createContractSchema,
-  createEnterpriseSchema,
-  patchBankSchema,
-  patchContractSchema,
-  patchEnterpriseSchema,
-} from './admin.dto.js';
+import { newWebhookSecret } from '../webhooks/index.js';
 
 const notFound = (what: string): ProblemError => new ProblemError('NOT_FOUND', `No such ${what}.`);
 
@@ -26,26 +26,26 @@ export class AdminService {
     private readonly sealer: Sealer,
   ) {}
 
-  async createEnterprise(body: z.infer<typeof createEnterpriseSchema>): Promise<{ enterprise: Enterprise; webhookSecret: string }> {
+  async createEnterprise(body: CreateEnterprise): Promise<{ enterprise: Enterprise; webhookSecret: string }> {
     const id = newId('enterprise');
-    const webhookSecret = `whsec_${randomBytes(32).toString('base64url')}`;
+    const webhookSecret = newWebhookSecret(this.sealer, id);
     const enterprise = await this.prisma.enterprise.create({
       data: {
         id,
         name: body.name,
         redirectUris: body.redirect_uris,
         webhookUrl: body.webhook_url ?? null,
-        webhookSecretSealed: this.sealer.seal(webhookSecret, `webhook-secret:${id}`),
+        webhookSecretSealed: webhookSecret.sealed,
       },
     });
-    return { enterprise, webhookSecret };
+    return { enterprise, webhookSecret: webhookSecret.secret };
   }
 
   listEnterprises(): Promise<Enterprise[]> {
     return this.prisma.enterprise.findMany({ orderBy: { createdAt: 'desc' }, take: 500 });
   }
 
-  async patchEnterprise(id: string, body: z.infer<typeof patchEnterpriseSchema>): Promise<Enterprise> {
+  async patchEnterprise(id: string, body: PatchEnterprise): Promise<Enterprise> {
     await this.enterprise(id);
     return this.prisma.enterprise.update({
       where: { id },
@@ -63,7 +63,7 @@ export class AdminService {
     return row;
   }
 
-  async createContract(body: z.infer<typeof createContractSchema>): Promise<Contract> {
+  async createContract(body: CreateContract): Promise<Contract> {
     const [enterprise, bank] = await Promise.all([
       isId('enterprise', body.enterprise_id) ? this.prisma.enterprise.findUnique({ where: { id: body.enterprise_id } }) : null,
       this.prisma.bank.findUnique({ where: { id: body.bank_id } }),
@@ -96,7 +96,7 @@ export class AdminService {
     }
   }
 
-  listContracts(filter: z.infer<typeof contractFilterSchema>): Promise<Contract[]> {
+  listContracts(filter: ContractFilter): Promise<Contract[]> {
     return this.prisma.contract.findMany({
       where: {
         ...(filter.enterprise_id === undefined ? {} : { enterpriseId: filter.enterprise_id }),
@@ -108,7 +108,7 @@ export class AdminService {
     });
   }
 
-  async patchContract(id: string, body: z.infer<typeof patchContractSchema>): Promise<Contract> {
+  async patchContract(id: string, body: PatchContract): Promise<Contract> {
     const current = isId('contract', id) ? await this.prisma.contract.findUnique({ where: { id } }) : null;
     if (current === null) throw notFound('contract');
     if (current.status === 'ended') throw new ProblemError('CONTRACT_CONFLICT', 'An ended contract cannot change.');
@@ -137,7 +137,7 @@ export class AdminService {
     return this.prisma.bank.findMany({ orderBy: { id: 'asc' } });
   }
 
-  async patchBank(id: string, body: z.infer<typeof patchBankSchema>): Promise<Bank> {
+  async patchBank(id: string, body: PatchBank): Promise<Bank> {
     const bank = await this.prisma.bank.findUnique({ where: { id } });
     if (bank === null) throw notFound('bank');
     return this.prisma.bank.update({

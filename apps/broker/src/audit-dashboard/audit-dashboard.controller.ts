@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../auth/index.js';
 import { APP_CSS, PAGE_HTML } from './dashboard.assets.js';
-import { APP_JS } from './dashboard.script.js';
+import { loadDashboardScript } from './dashboard.bundle.js';
 
 // The page's own policy replaces the API's `default-src 'none'`: its script, styles and API calls
 // come from this origin only, and nothing inline runs.
@@ -24,6 +24,9 @@ const PAGE_CSP = [
 @Controller('audit')
 @Public()
 export class AuditDashboardController {
+  /** The built browser bundle (browser/ → dist/audit-dashboard/app.js), read once: a missing bundle stops the start-up. */
+  private readonly appJs = loadDashboardScript();
+
   /** `/audit` and `/audit/` reach the same route; only the latter is the page, so relative URLs work. */
   @Get()
   page(@Req() req: Request, @Res() res: Response): void {
@@ -40,7 +43,7 @@ export class AuditDashboardController {
   @Header('Content-Type', 'text/javascript; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
   script(): string {
-    return APP_JS;
+    return this.appJs;
   }
 
   @Get('app.css')

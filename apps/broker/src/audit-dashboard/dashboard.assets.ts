@@ -1,9 +1,10 @@
-import { LEDGER_ENTRY_TYPES } from '@kyc/ledger';
+import { LEDGER_ENTRY_TYPES, type LedgerOutcome } from '@kyc/ledger';
+import { ENTRY_COLUMNS, OUTCOMES, type Outcome } from './dashboard.constants.js';
+
+// The browser-safe copy of the outcomes (dashboard.constants.ts) names exactly the ledger's.
+const _sameOutcomes: [Outcome, LedgerOutcome] extends [LedgerOutcome, Outcome] ? true : never = true;
 
 export const TITLE = 'KYC broker — distribution ledger';
-
-/** The table's columns, in order; the script renders one `td[data-col]` per name. */
-export const ENTRY_COLUMNS = ['seq', 'occurred_at', 'type', 'outcome', 'enterprise_id', 'bank_id', 'verification_id', 'purpose', 'claims', 'error_code'] as const;
 
 const options = (values: readonly string[]): string => values.map((v) => `<option value="${v}">${v}</option>`).join('');
 
@@ -41,7 +42,7 @@ export const PAGE_HTML = `<!doctype html>
         <label><span>Verification</span><input name="verification_id" placeholder="ver_…" spellcheck="false"></label>
         <label><span>Bank subject</span><input name="bank_subject" placeholder="needs a bank" spellcheck="false"></label>
         <label><span>Type</span><select name="type"><option value="">any</option>${options(LEDGER_ENTRY_TYPES)}</select></label>
-        <label><span>Outcome</span><select name="outcome"><option value="">any</option>${options(['ok', 'denied', 'failed'])}</select></label>
+        <label><span>Outcome</span><select name="outcome"><option value="">any</option>${options(OUTCOMES)}</select></label>
         <label><span>From (local time)</span><input name="from" type="datetime-local" step="1"></label>
         <label><span>To (local time)</span><input name="to" type="datetime-local" step="1"></label>
         <label><span>Page size</span><input name="limit" type="number" min="1" max="500" value="50"></label>

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig, type Prisma } from '@kyc/platform';
-import { subjectRef } from '../consent/subject.js';
-import { MerkleStore } from '../ledger/merkle-store.js';
+import { MerkleStore, subjectRef } from '../ledger/index.js';
 import { CheckpointsService } from './checkpoints.service.js';
 import type { EntryFilter } from './audit.dto.js';
 
@@ -35,7 +34,6 @@ export class AuditEntriesService {
     };
   }
 
-  /** The filters as a query; `cursor` pages newest first. */
   /** The filters as a query; `cursor` pages newest first. */
   where(filter: Omit<EntryFilter, 'limit'>): Prisma.LedgerEntryWhereInput {
     return {

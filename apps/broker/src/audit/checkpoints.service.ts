@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { signCheckpoint, type Checkpoint } from '@kyc/ledger';
 import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig } from '@kyc/platform';
-import { MerkleStore } from '../ledger/merkle-store.js';
+import { MerkleStore } from '../ledger/index.js';
 
 type Row = { treeSize: bigint; rootHash: string; timestamp: Date; keyId: string; signature: string };
 

@@ -1,37 +1,54 @@
-import { Inject, Injectable } from '@nestjs/common';
-import {
-  BANK_ADAPTERS,
-  BankOAuthClient,
-  type BankAdapter,
-  type BankIdentity,
-  type BankTokens,
-  type PushedAuthorization,
-} from '@kyc/bank-adapters';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { BankOAuthClient, type BankAdapter, type BankIdentity, type BankTokens, type PushedAuthorization } from '@kyc/bank-adapters';
 import type { ClaimName } from '@kyc/common-schema';
 import { BROKER_CONFIG, PrismaService, ProblemError, type Bank, type BrokerConfig } from '@kyc/platform';
-import { FlowControl } from '../flow/flow-control.js';
+import { FlowControl } from '../flow/index.js';
+import { isBankAdapterToken } from './bank-adapter.providers.js';
 
 export const BROKER_CLIENT_ID = 'kyc-broker';
 
-/** The broker's side of every bank: its row, its adapter, and the FAPI client that reaches it. */
+/**
+ * The broker's side of every bank: its row (id, issuer, adapter kind, DPoP key id, limits), the
+ * adapter that speaks its API, and the FAPI client that reaches it. Nothing here names a bank.
+ */
 @Injectable()
-export class BankClientService {
-  readonly oauth: BankOAuthClient;
-  private readonly adapters: ReadonlyMap<string, BankAdapter>;
+export class BankClientService implements OnModuleInit {
+  private readonly logger = new Logger(BankClientService.name);
+  private readonly oauth: BankOAuthClient;
+  private adapters: ReadonlyMap<string, BankAdapter> = new Map();
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly flow: FlowControl,
-    @Inject(BANK_ADAPTERS) adapters: BankAdapter[],
-    @Inject(BROKER_CONFIG) config: BrokerConfig,
+    private readonly discovery: DiscoveryService,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {
-    this.adapters = new Map(adapters.map((a) => [a.kind, a]));
     this.oauth = new BankOAuthClient({
       clientId: BROKER_CLIENT_ID,
       redirectUri: `${config.publicUrl}/v1/oauth/callback`,
       timeoutMs: config.bankTimeoutMs,
       keys: { clientAuthJwk: config.keys.clientAuthJwk, dpopJwks: config.keys.dpopJwks },
     });
+  }
+
+  /** Collects every registered adapter (see bank-adapter.providers.ts) and checks the bank rows against them. */
+  async onModuleInit(): Promise<void> {
+    const found = new Map<string, BankAdapter>();
+    for (const wrapper of this.discovery.getProviders()) {
+      if (!isBankAdapterToken(wrapper.token)) continue;
+      const adapter = wrapper.instance as BankAdapter;
+      if (found.has(adapter.kind)) throw new Error(`two bank adapters claim the kind ${adapter.kind}`);
+      found.set(adapter.kind, adapter);
+    }
+    this.adapters = found;
+    const banks = await this.prisma.bank.findMany().catch(() => []);
+    for (const bank of banks) {
+      if (!found.has(bank.adapter)) this.logger.warn({ bank_id: bank.id, adapter: bank.adapter }, 'bank names an adapter that is not installed');
+      if (this.config.keys.dpopJwks[bank.dpopKeyId] === undefined) {
+        this.logger.warn({ bank_id: bank.id, dpop_key_id: bank.dpopKeyId }, 'bank names a DPoP key that is not configured');
+      }
+    }
   }
 
   async bank(bankId: string): Promise<Bank> {
@@ -46,9 +63,17 @@ export class BankClientService {
     return adapter;
   }
 
+  /** Fetches (or answers from cache) the bank's discovery document: its readiness. */
+  async discover(bank: Bank): Promise<void> {
+    await this.oauth.discover(bank.issuer);
+  }
+
   async pushAuthorization(bank: Bank, request: Omit<PushedAuthorization, 'scope'>): Promise<URL> {
     const scope = this.adapterFor(bank).scope;
-    return this.flow.run(bank, () => this.oauth.pushAuthorization(bank.issuer, bank.id, { ...request, scope }), { kind: 'oauth', idempotent: false });
+    return this.flow.run(bank, () => this.oauth.pushAuthorization(bank.issuer, bank.dpopKeyId, { ...request, scope }), {
+      kind: 'oauth',
+      idempotent: false,
+    });
   }
 
   async completeAuthorization(
@@ -56,7 +81,7 @@ export class BankClientService {
     callbackUrl: URL,
     expected: { state: string; nonce: string; codeVerifier: string },
   ): Promise<BankTokens> {
-    return this.oauth.completeAuthorization(bank.issuer, bank.id, callbackUrl, expected);
+    return this.oauth.completeAuthorization(bank.issuer, bank.dpopKeyId, callbackUrl, expected);
   }
 
   /** The identity from the bank's KYC API, through the bank's flow control, normalized by its adapter. */
@@ -67,9 +92,9 @@ export class BankClientService {
       () =>
         adapter.fetchIdentity({
           claims,
-          call: (method, path, body) => this.oauth.resourceRequest(bank.issuer, bank.id, accessToken, method, path, body),
+          call: (method, path, body) => this.oauth.resourceRequest(bank.issuer, bank.dpopKeyId, accessToken, method, path, body),
         }),
-      // Both banks' KYC calls only read, so a call lost in transport may be sent again.
+      // KYC calls only read, so a call lost in transport may be sent again.
       { kind: 'kyc', idempotent: true },
     );
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BROKER_CONFIG, requestIdOf, type BrokerConfig } from '@kyc/platform';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../auth/index.js';
 import { ConsentService } from './consent.service.js';
 
 /** The browser-facing half of the flow: no API key, only redirects. */

@@ -2,14 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CallbackFailure, newFlowSecrets } from '@kyc/bank-adapters';
 import { isId, type ClaimName } from '@kyc/common-schema';
 import type { LedgerEntryType, LedgerOutcome } from '@kyc/ledger';
-import { BROKER_CONFIG, PrismaService, ProblemError, Sealer, type BrokerConfig, type Verification } from '@kyc/platform';
-import { BankClientService } from '../banks/bank-client.service.js';
-import { ContractPolicy } from '../contracts/contract-policy.service.js';
-import { LedgerService } from '../ledger/ledger.service.js';
-import { WebhooksService } from '../webhooks/webhooks.service.js';
-import { tokensContext, VerificationsService } from '../verifications/verifications.service.js';
+import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
+import { BankClientService } from '../banks/index.js';
+import { ContractPolicy } from '../contracts/index.js';
+import { LedgerService, subjectRef } from '../ledger/index.js';
+import { VerificationSecrets, VerificationsService } from '../verifications/index.js';
 import { ConsentStateStore } from './consent-state.store.js';
-import { pairwiseSubject, subjectRef } from './subject.js';
+import { pairwiseSubject } from './subject.js';
 
 const invalidCallback = (): ProblemError =>
   new ProblemError('INVALID_CALLBACK', 'This authorization response is unknown, already used or altered.');
@@ -23,11 +22,10 @@ export class ConsentService {
     private readonly prisma: PrismaService,
     private readonly banks: BankClientService,
     private readonly states: ConsentStateStore,
-    private readonly sealer: Sealer,
+    private readonly secrets: VerificationSecrets,
     private readonly ledger: LedgerService,
     private readonly verifications: VerificationsService,
     private readonly policy: ContractPolicy,
-    private readonly webhooks: WebhooksService,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
@@ -76,7 +74,7 @@ export class ConsentService {
       });
       const ref = subjectRef(this.config.keys.subjectKey, bank.id, tokens.subject);
       const now = new Date();
-      const contract = await this.prisma.contract.findUnique({ where: { id: row.contractId } });
+      const contract = await this.policy.find(row.contractId);
       const ttl = contract?.accessTtlSeconds ?? this.config.defaultAccessTtlSeconds;
       await this.finish(row, 'consent.granted', 'ok', requestId, {
         status: 'authorized',
@@ -84,12 +82,12 @@ export class ConsentService {
         accessExpiresAt: new Date(now.getTime() + ttl * 1000),
         subject: pairwiseSubject(this.config.keys.subjectKey, row.enterpriseId, bank.id, tokens.subject),
         subjectRef: ref,
-        tokensSealed: this.sealer.sealJson(
-          { access_token: tokens.accessToken, ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}) },
-          tokensContext(row.id),
-        ),
+        tokensSealed: this.secrets.sealTokens(row.id, {
+          access_token: tokens.accessToken,
+          ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
+        }),
       }, ref);
-      await this.notify('verification.authorized', row.id);
+      await this.verifications.notify('verification.authorized', row.id);
       return this.enterpriseRedirect(row, { status: 'authorized' });
     } catch (err) {
       if (!(err instanceof CallbackFailure)) throw err;
@@ -101,7 +99,7 @@ export class ConsentService {
         applicantSealed: null,
         error: denied ? 'access_denied' : err.kind,
       }, undefined, denied ? undefined : 'BANK_ERROR');
-      if (denied) await this.notify('verification.denied', row.id);
+      if (denied) await this.verifications.notify('verification.denied', row.id);
       return this.enterpriseRedirect(row, { error: denied ? 'access_denied' : 'server_error' });
     }
   }
@@ -131,11 +129,6 @@ export class ConsentService {
         ...(errorCode ? { error_code: errorCode } : {}),
       });
     });
-  }
-
-  private async notify(type: 'verification.authorized' | 'verification.denied', id: string): Promise<void> {
-    const row = await this.prisma.verification.findUnique({ where: { id } });
-    if (row !== null) await this.webhooks.emit(type, row);
   }
 
   private enterpriseRedirect(row: Verification, outcome: { status: string } | { error: string }): URL {

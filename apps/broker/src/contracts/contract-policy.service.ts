@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClaimName } from '@kyc/common-schema';
 import { PrismaService, ProblemError, type Bank, type Contract, type Enterprise } from '@kyc/platform';
-import { InboundLimiter } from '../flow/inbound-limiter.js';
+import { InboundLimiter } from '../flow/index.js';
 
 export interface Permission {
   readonly enterprise: Enterprise;
@@ -28,6 +28,21 @@ export class ContractPolicy {
   /** A contract's own `rate_limit_rps`, on top of the enterprise-wide limit. */
   async limit(contract: Contract): Promise<void> {
     if (contract.rateLimitRps !== null) await this.limiter.hit(`ctr:${contract.id}`, contract.rateLimitRps);
+  }
+
+  /** A contract by id, whatever its status (a verification keeps the id of the one it was made under). */
+  async find(id: string): Promise<Contract | undefined> {
+    return (await this.prisma.contract.findUnique({ where: { id } })) ?? undefined;
+  }
+
+  /** The enterprise's active contracts inside their validity window, with their banks, by bank id. */
+  async active(enterpriseId: string, now = new Date()): Promise<(Contract & { bank: Bank })[]> {
+    const contracts = await this.prisma.contract.findMany({
+      where: { enterpriseId, status: 'active' },
+      include: { bank: true },
+      orderBy: { bankId: 'asc' },
+    });
+    return contracts.filter((c) => isWithinWindow(c, now));
   }
 
   async permit(enterpriseId: string, bankId: string, claims: readonly ClaimName[], purpose: string): Promise<Permission> {

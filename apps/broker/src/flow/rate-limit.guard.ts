@@ -1,7 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Response } from 'express';
 import { BROKER_CONFIG, type BrokerConfig } from '@kyc/platform';
-import type { AuthenticatedRequest } from '../auth/principal.js';
+import type { AuthenticatedRequest } from '../auth/index.js';
 import { InboundLimiter, rateLimitHeaders } from './inbound-limiter.js';
 
 /** Runs after authentication: every enterprise key's requests count against its enterprise's limit. */

@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { PrismaService, RedisService } from '@kyc/platform';
-import { Public } from '../auth/auth.decorators.js';
-import { BankClientService } from '../banks/bank-client.service.js';
+import { Public } from '../auth/index.js';
+import { BankClientService } from '../banks/index.js';
 
 type Check = 'ok' | 'fail';
 
@@ -30,7 +30,7 @@ export class HealthController {
     };
     const banks = await this.prisma.bank.findMany().catch(() => []);
     for (const bank of banks) {
-      checks[`bank:${bank.id}`] = await this.banks.oauth.discover(bank.issuer).then(() => 'ok' as const, () => 'fail' as const);
+      checks[`bank:${bank.id}`] = await this.banks.discover(bank).then(() => 'ok' as const, () => 'fail' as const);
     }
     const status: Check = Object.values(checks).every((c) => c === 'ok') ? 'ok' : 'fail';
     res.status(status === 'ok' ? 200 : 503);

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { MetricsService } from '@kyc/platform';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../auth/index.js';
 
 /** Prometheus scrape endpoint; labels carry no ids and no personal data. */
 @Controller('metrics')

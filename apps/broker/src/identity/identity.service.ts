@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { BankIdentity } from '@kyc/bank-adapters';
-import { applicantSchema, type CanonicalClaims, type ClaimMatch, type ClaimName, type IdaVerification } from '@kyc/common-schema';
+import type { CanonicalClaims, ClaimMatch, ClaimName, IdaVerification } from '@kyc/common-schema';
 import { matchClaims } from '@kyc/identity-normalize';
 import { commitment, newSalt, type NewLedgerEntry } from '@kyc/ledger';
-import { ProblemError, Sealer, toProblem, type Bank, type Verification } from '@kyc/platform';
-import { BankClientService } from '../banks/bank-client.service.js';
-import { ContractPolicy } from '../contracts/contract-policy.service.js';
-import { BankCallRefused } from '../flow/flow-control.js';
-import { LedgerService } from '../ledger/ledger.service.js';
-import { applicantContext, tokensContext, VerificationsService } from '../verifications/verifications.service.js';
+import { ProblemError, toProblem, type Bank, type Verification } from '@kyc/platform';
+import { BankClientService } from '../banks/index.js';
+import { ContractPolicy } from '../contracts/index.js';
+import { BankCallRefused } from '../flow/index.js';
+import { LedgerService } from '../ledger/index.js';
+import { VerificationSecrets, VerificationsService } from '../verifications/index.js';
 
 interface LedgerRef {
   seq: number;
@@ -46,7 +46,7 @@ export class IdentityService {
     private readonly policy: ContractPolicy,
     private readonly banks: BankClientService,
     private readonly ledger: LedgerService,
-    private readonly sealer: Sealer,
+    private readonly secrets: VerificationSecrets,
   ) {}
 
   async release(enterpriseId: string, id: string, requestId: string): Promise<FullIdentity | MatchOnlyIdentity> {
@@ -59,7 +59,8 @@ export class IdentityService {
     if (released.length === 0) {
       throw new ProblemError('CLAIMS_NOT_PERMITTED', 'The contract no longer permits any of the consented claims.');
     }
-    const tokens = this.sealer.openJson(row.tokensSealed ?? '', tokensContext(row.id)) as { access_token: string };
+    const tokens = this.secrets.openTokens(row);
+    if (tokens === undefined) throw new ProblemError('CONSENT_EXPIRED', 'Access to this verification has expired; start a new one.');
     let identity: BankIdentity;
     try {
       identity = await this.banks.fetchIdentity(bank, tokens.access_token, released);
@@ -108,8 +109,8 @@ export class IdentityService {
   }
 
   private match(row: Verification, claims: CanonicalClaims, released: ClaimName[]): Partial<Record<ClaimName, ClaimMatch>> | undefined {
-    if (row.applicantSealed === null) return undefined;
-    const applicant = applicantSchema.parse(this.sealer.openJson(row.applicantSealed, applicantContext(row.id)));
+    const applicant = this.secrets.openApplicant(row);
+    if (applicant === undefined) return undefined;
     const requested = released.filter((c) => c in applicant);
     return matchClaims(claims, applicant, requested);
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { BROKER_CONFIG, type BrokerConfig, type PrivateJwk } from '@kyc/platform';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../auth/index.js';
 
 type PublicJwk = Record<string, unknown>;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ProblemError } from '@kyc/platform';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../auth/index.js';
 import { buildOpenApiDocument } from './openapi.document.js';
 
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js']);

@@ -17,12 +17,12 @@ import {
   createContractSchema,
   createEnterpriseSchema,
   createStaffKeySchema,
+  createVerificationSchema,
   patchBankSchema,
   patchContractSchema,
   patchEnterpriseSchema,
-} from '../admin/admin.dto.js';
+} from '@kyc/common-schema';
 import { checkpointSchema, consistencyProofSchema, inclusionProofSchema } from '@kyc/ledger';
-import { createVerificationSchema } from '../verifications/verifications.dto.js';
 
 type Role = 'enterprise' | 'operator' | 'auditor' | 'public';
 type JsonSchema = Record<string, unknown>;

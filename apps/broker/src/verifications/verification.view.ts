@@ -1,6 +1,6 @@
 import type { Verification } from '@kyc/platform';
 
-export interface VerificationView {
+export type VerificationView = {
   id: string;
   status: string;
   bank_id: string;
@@ -13,7 +13,7 @@ export interface VerificationView {
   access_expires_at?: string;
   ended_at?: string;
   error?: string;
-}
+};
 
 /** The enterprise's view of a verification: status and timing only, never personal data. */
 export function verificationView(v: Verification): VerificationView {

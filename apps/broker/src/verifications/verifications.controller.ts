@@ -1,20 +1,15 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { createVerificationSchema, idempotencyKeySchema } from '@kyc/common-schema';
 import { requestIdOf } from '@kyc/platform';
-import { CurrentPrincipal, enterpriseOf, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
-import { IdentityService, type FullIdentity, type MatchOnlyIdentity } from '../identity/identity.service.js';
+import { CurrentPrincipal, enterpriseOf, Roles, type Principal } from '../auth/index.js';
 import { verificationView, type VerificationView } from './verification.view.js';
-import { createVerificationSchema, idempotencyKeySchema } from './verifications.dto.js';
 import { VerificationsService, type CreatedVerification } from './verifications.service.js';
 
 @Controller('v1/verifications')
 @Roles('enterprise')
 export class VerificationsController {
-  constructor(
-    private readonly verifications: VerificationsService,
-    private readonly identity: IdentityService,
-  ) {}
+  constructor(private readonly verifications: VerificationsService) {}
 
   @Post()
   async create(
@@ -32,17 +27,6 @@ export class VerificationsController {
   @Get(':id')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<VerificationView> {
     return verificationView(await this.verifications.get(enterpriseOf(principal), id));
-  }
-
-  @Get(':id/identity')
-  async identityOf(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<FullIdentity | MatchOnlyIdentity> {
-    res.setHeader('Cache-Control', 'no-store');
-    return this.identity.release(enterpriseOf(principal), id, requestIdOf(req, res));
   }
 
   @Delete(':id')

@@ -1,19 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { isId, newId } from '@kyc/common-schema';
+import { isId, newId, type CreateVerification } from '@kyc/common-schema';
 import { canonicalJson } from '@kyc/ledger';
-import { BROKER_CONFIG, Prisma, PrismaService, ProblemError, Sealer, type BrokerConfig, type Verification } from '@kyc/platform';
-import { ContractPolicy } from '../contracts/contract-policy.service.js';
-import { BankClientService } from '../banks/bank-client.service.js';
-import { LedgerService } from '../ledger/ledger.service.js';
-import { WebhooksService } from '../webhooks/webhooks.service.js';
-import type { CreateVerification } from './verifications.dto.js';
+import { BROKER_CONFIG, Prisma, PrismaService, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
+import { BankClientService } from '../banks/index.js';
+import { ContractPolicy } from '../contracts/index.js';
+import { LedgerService } from '../ledger/index.js';
+import { WebhooksService, type WebhookType } from '../webhooks/index.js';
+import { VerificationSecrets } from './verification-secrets.js';
 import { verificationView, type VerificationView } from './verification.view.js';
 
 export type CreatedVerification = VerificationView & { authorization_url: string };
-
-export const tokensContext = (id: string): string => `tokens:${id}`;
-export const applicantContext = (id: string): string => `applicant:${id}`;
 
 /** Verifications from the enterprise's side: create, read (settling expiry), revoke. */
 @Injectable()
@@ -23,7 +20,7 @@ export class VerificationsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly policy: ContractPolicy,
-    private readonly sealer: Sealer,
+    private readonly secrets: VerificationSecrets,
     private readonly ledger: LedgerService,
     private readonly bankClient: BankClientService,
     private readonly webhooks: WebhooksService,
@@ -60,7 +57,7 @@ export class VerificationsService {
       redirectUri: body.redirect_uri,
       clientState: body.state ?? null,
       expiresAt: new Date(now.getTime() + this.config.verificationTtlSeconds * 1000),
-      applicantSealed: body.applicant === undefined ? null : this.sealer.sealJson(body.applicant, applicantContext(id)),
+      applicantSealed: body.applicant === undefined ? null : this.secrets.sealApplicant(id, body.applicant),
     };
     try {
       return await this.prisma.$transaction(async (tx) => {
@@ -68,7 +65,7 @@ export class VerificationsService {
         const created = this.createdView(row);
         if (idempotencyKey !== undefined) {
           await tx.idempotencyRecord.create({
-            data: { enterpriseId, key: idempotencyKey, requestHash, statusCode: 201, response: created as unknown as Prisma.InputJsonValue },
+            data: { enterpriseId, key: idempotencyKey, requestHash, statusCode: 201, response: created },
           });
         }
         return created;
@@ -107,9 +104,7 @@ export class VerificationsService {
       data: { status: 'expired', endedAt: now, tokensSealed: null, applicantSealed: null },
     });
     if (count === 0) return undefined;
-    const ended = await this.prisma.verification.findUnique({ where: { id: row.id } });
-    if (ended !== null) await this.webhooks.emit('verification.expired', ended);
-    return ended ?? undefined;
+    return this.notify('verification.expired', row.id);
   }
 
   /** Drops the tokens, revokes them at the bank (RFC 7009), records the revocation. */
@@ -136,14 +131,20 @@ export class VerificationsService {
         ...(row.subjectRef ? { subject_ref: row.subjectRef } : {}),
       });
     });
-    const revoked = await this.prisma.verification.findUnique({ where: { id } });
-    if (revoked !== null) await this.webhooks.emit('verification.revoked', revoked);
-    if (row.tokensSealed !== null) {
-      const tokens = this.sealer.openJson(row.tokensSealed, tokensContext(id)) as { access_token: string; refresh_token?: string };
+    await this.notify('verification.revoked', id);
+    const tokens = this.secrets.openTokens(row);
+    if (tokens !== undefined) {
       await this.bankClient.revoke(row.bankId, tokens.refresh_token ?? tokens.access_token).catch((err: unknown) => {
         this.logger.warn({ verification_id: id, err: err instanceof Error ? err.message : 'unknown' }, 'bank revocation failed');
       });
     }
+  }
+
+  /** Tells the enterprise that its verification changed, with the verification's current view. */
+  async notify(type: WebhookType, id: string): Promise<Verification | undefined> {
+    const row = await this.prisma.verification.findUnique({ where: { id } });
+    if (row !== null) await this.webhooks.emit(row.enterpriseId, type, verificationView(row));
+    return row ?? undefined;
   }
 
   private createdView(row: Verification): CreatedVerification {

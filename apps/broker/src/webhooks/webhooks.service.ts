@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import { isId, newId } from '@kyc/common-schema';
-import { BROKER_CONFIG, PrismaService, ProblemError, QueueConnection, Sealer, type BrokerConfig, type Verification } from '@kyc/platform';
-import { verificationView } from '../verifications/verification.view.js';
+import { BROKER_CONFIG, PrismaService, ProblemError, QueueConnection, Sealer, type BrokerConfig } from '@kyc/platform';
+import { webhookSecretContext } from './webhook-secret.js';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 
@@ -61,12 +61,15 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     await this.queue?.close();
   }
 
-  /** Records the event for the verification's enterprise (when it has a webhook URL) and queues it. */
-  async emit(type: WebhookType, verification: Verification): Promise<void> {
-    const enterprise = await this.prisma.enterprise.findUnique({ where: { id: verification.enterpriseId } });
+  /**
+   * Records an event for the enterprise (when it has a webhook URL) and queues its delivery. `data`
+   * is the event's payload as the emitting feature shapes it; this service knows no feature's view.
+   */
+  async emit(enterpriseId: string, type: WebhookType, data: Readonly<Record<string, unknown>>): Promise<void> {
+    const enterprise = await this.prisma.enterprise.findUnique({ where: { id: enterpriseId } });
     if (enterprise?.webhookUrl === null || enterprise === null) return;
     const id = newId('event');
-    const body = JSON.stringify({ id, type, created_at: new Date().toISOString(), data: verificationView(verification) });
+    const body = JSON.stringify({ id, type, created_at: new Date().toISOString(), data });
     await this.prisma.webhookDelivery.create({ data: { id, enterpriseId: enterprise.id, type, body } });
     await this.enqueue(id).catch((err: unknown) => {
       // The row stays pending; an operator can replay it. The state change itself stands.
@@ -119,7 +122,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     const url = row.enterprise.webhookUrl;
     if (url === null) throw new Error('the enterprise has no webhook URL any more');
     await this.prisma.webhookDelivery.update({ where: { id }, data: { attempts: { increment: 1 } } });
-    const secret = this.sealer.open(row.enterprise.webhookSecretSealed, `webhook-secret:${row.enterpriseId}`);
+    const secret = this.sealer.open(row.enterprise.webhookSecretSealed, webhookSecretContext(row.enterpriseId));
     try {
       const response = await fetch(url, {
         method: 'POST',

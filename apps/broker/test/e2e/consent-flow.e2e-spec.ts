@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalizeBankARecord } from '@kyc/identity-normalize';
+import { normalizeBankARecord } from '@kyc/bank-adapters';
 import { createdVerificationSchema, identitySchema, verificationSchema } from '@kyc/common-schema';
 import { commitment } from '@kyc/ledger';
 import { ALL_CLAIMS, call, consentAtBank, customersOf, newTenant, newVerification, operator, REDIRECT_URI, type Tenant } from '../support/api.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchOnlyIdentitySchema } from '@kyc/common-schema';
-import { foldPlaceName, matchClaims, normalizeBankARecord, normalizeBankBBody, type BankBIdentityBody } from '@kyc/identity-normalize';
+import { normalizeBankARecord, normalizeBankBBody, type BankBIdentityBody } from '@kyc/bank-adapters';
+import { foldPlaceName, matchClaims } from '@kyc/identity-normalize';
 import { ALL_CLAIMS, call, consentAtBank, control, customersOf, newTenant, newVerification, type Tenant } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 

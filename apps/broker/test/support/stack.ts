@@ -5,6 +5,7 @@ import { loadBrokerConfig, PrismaService, type BrokerConfig } from '@kyc/platfor
 import { createBankAApp } from '../../../mock-bank-a/src/app.js';
 import { createBankBApp } from '../../../mock-bank-b/src/app.js';
 import { createBrokerApp } from '../../src/app.js';
+import type { BrokerAppOptions } from '../../src/app.module.js';
 import { seed } from '../../../../prisma/seed.js';
 
 export const PORTS = { broker: 13000, bankA: 14001, bankB: 14002 } as const;
@@ -15,14 +16,19 @@ export interface Stack {
   readonly bankA: string;
   readonly bankB: string;
   readonly config: BrokerConfig;
+  /** The environment the stack was configured from (to start more banks alike). */
+  readonly env: Record<string, string | undefined>;
   readonly prisma: PrismaService;
   /** Starts another broker instance on `port`, sharing the database and Redis; answers its URL. */
   addBroker(port: number): Promise<string>;
   close(): Promise<void>;
 }
 
-/** The real stack in-process: both banks and the broker over HTTP, on the test database and Redis. */
-export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+/**
+ * The real stack in-process: both banks and the broker over HTTP, on the test database and Redis.
+ * `app` adds modules to the broker (e.g. a test-only bank adapter).
+ */
+export async function startStack(overrides: Record<string, string> = {}, app: BrokerAppOptions = {}): Promise<Stack> {
   const env = {
     ...process.env,
     NODE_ENV: 'test',
@@ -48,8 +54,8 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
   await bankB.listen(PORTS.bankB, '127.0.0.1');
   apps.push(bankB);
   const prisma = new PrismaService(config);
-  await seed(prisma, config, { demo: false, keysDir: config.keysDir });
-  const broker = await createBrokerApp(config);
+  await seed(prisma, config, { demo: false, keysDir: config.keysDir, env });
+  const broker = await createBrokerApp(config, app);
   await broker.listen(PORTS.broker, '127.0.0.1');
   apps.push(broker);
   return {
@@ -57,9 +63,10 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     bankA: `http://127.0.0.1:${PORTS.bankA}`,
     bankB: `http://127.0.0.1:${PORTS.bankB}`,
     config,
+    env,
     prisma,
     async addBroker(port: number) {
-      const extra = await createBrokerApp(config);
+      const extra = await createBrokerApp(config, app);
       await extra.listen(port, '127.0.0.1');
       apps.push(extra);
       return `http://127.0.0.1:${port}`;

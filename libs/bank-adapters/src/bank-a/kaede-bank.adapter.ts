@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { normalizeBankARecord } from '@kyc/identity-normalize';
 import { ProblemError } from '@kyc/platform';
 import type { BankAdapter, BankIdentity, IdentityRequest } from '../bank-adapter.js';
 import { normalizeOrFail, readJson, retryAfterOf } from '../shared/bank-response.js';
+import { normalizeBankARecord } from './kaede-record.js';
 
 const BANK = 'Kaede Bank';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ClaimName } from '@kyc/common-schema';
-import { normalizeBankBBody } from '@kyc/identity-normalize';
 import { ProblemError } from '@kyc/platform';
 import type { BankAdapter, BankIdentity, IdentityRequest } from '../bank-adapter.js';
 import { normalizeOrFail, payloadInvalid, readJson, retryAfterOf } from '../shared/bank-response.js';
+import { normalizeBankBBody } from './tsubame-body.js';
 
 const BANK = 'Tsubame Bank';
 

@@ -9,7 +9,7 @@ import * as oauth from 'oauth4webapi';
 export interface BankClientKeys {
   /** The broker's ES256 client-authentication key (private JWK with `kid`). */
   readonly clientAuthJwk: JWK;
-  /** One DPoP key per bank, shared by all broker instances so any instance can use any token. */
+  /** DPoP keys by key id (each bank row names one), shared by all broker instances so any instance can use any token. */
   readonly dpopJwks: Readonly<Record<string, JWK>>;
 }
 
@@ -79,7 +79,7 @@ export class BankOAuthClient {
   }
 
   /** PAR with PKCE and RAR, then the bank's authorization URL carrying only client_id and request_uri. */
-  async pushAuthorization(issuer: string, bankId: string, req: PushedAuthorization): Promise<URL> {
+  async pushAuthorization(issuer: string, dpopKeyId: string, req: PushedAuthorization): Promise<URL> {
     const as = await this.discover(issuer);
     const params = new URLSearchParams({
       response_type: 'code',
@@ -91,7 +91,7 @@ export class BankOAuthClient {
       code_challenge_method: 'S256',
       authorization_details: JSON.stringify(req.authorizationDetails),
     });
-    const dpop = oauth.DPoP(this.client, await this.dpopKey(bankId));
+    const dpop = oauth.DPoP(this.client, await this.dpopKey(dpopKeyId));
     params.set('dpop_jkt', await dpop.calculateThumbprint());
     const response = await this.withDpopRetry(() =>
       oauth.pushedAuthorizationRequest(as, this.client, this.authFor(), params, { ...this.http(issuer), DPoP: dpop }),
@@ -111,7 +111,7 @@ export class BankOAuthClient {
    */
   async completeAuthorization(
     issuer: string,
-    bankId: string,
+    dpopKeyId: string,
     callbackUrl: URL,
     expected: { state: string; nonce: string; codeVerifier: string },
   ): Promise<BankTokens> {
@@ -127,7 +127,7 @@ export class BankOAuthClient {
       throw new CallbackFailure('issuer_mismatch', 'the authorization response failed validation', { cause: err });
     }
     try {
-      const dpop = oauth.DPoP(this.client, await this.dpopKey(bankId));
+      const dpop = oauth.DPoP(this.client, await this.dpopKey(dpopKeyId));
       const response = await this.withDpopRetry(() =>
         oauth.authorizationCodeGrantRequest(
           as,
@@ -160,13 +160,13 @@ export class BankOAuthClient {
   /** A request to the bank's DPoP-protected API; `path` is resolved against the issuer. */
   async resourceRequest(
     issuer: string,
-    bankId: string,
+    dpopKeyId: string,
     accessToken: string,
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
   ): Promise<Response> {
-    const dpop = oauth.DPoP(this.client, await this.dpopKey(bankId));
+    const dpop = oauth.DPoP(this.client, await this.dpopKey(dpopKeyId));
     const headers = new Headers({ accept: 'application/json' });
     let payload: string | undefined;
     if (body !== undefined) {
@@ -229,13 +229,13 @@ export class BankOAuthClient {
     };
   }
 
-  private dpopKey(bankId: string): Promise<CryptoKeyPair> {
-    let pair = this.dpopKeys.get(bankId);
+  private dpopKey(dpopKeyId: string): Promise<CryptoKeyPair> {
+    let pair = this.dpopKeys.get(dpopKeyId);
     if (pair === undefined) {
-      const jwk = this.options.keys.dpopJwks[bankId];
-      if (jwk === undefined) throw new Error(`no DPoP key for ${bankId}`);
+      const jwk = this.options.keys.dpopJwks[dpopKeyId];
+      if (jwk === undefined) throw new Error(`no DPoP key with id ${dpopKeyId} is configured`);
       pair = importDpopPair(jwk);
-      this.dpopKeys.set(bankId, pair);
+      this.dpopKeys.set(dpopKeyId, pair);
     }
     return pair;
   }

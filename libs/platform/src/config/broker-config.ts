@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { readSecret } from './key-material.js';
 
@@ -26,10 +28,6 @@ const envSchema = z.object({
   BROKER_PUBLIC_URL: url.default('http://127.0.0.1:3000'),
   DATABASE_URL: z.string().startsWith('postgresql://').default('postgresql://postgres@127.0.0.1:5432/kyc_broker'),
   REDIS_URL: z.string().startsWith('redis://').default('redis://127.0.0.1:6379'),
-  BANK_A_PORT: port.default(4001),
-  BANK_B_PORT: port.default(4002),
-  BANK_A_ISSUER: url.optional(),
-  BANK_B_ISSUER: url.optional(),
   OPERATOR_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   KEYS_DIR: z.string().default('.keys'),
   BIND_HOST: z.string().default('127.0.0.1'),
@@ -50,6 +48,7 @@ const envSchema = z.object({
 
 const keysSchema = z.object({
   clientAuthJwk: jwk,
+  /** DPoP keys by key id (a bank row's `dpop_key_id`). */
   dpopJwks: z.record(z.string(), jwk),
   tokenEncryptionKey: key32,
   subjectKey: key32,
@@ -69,8 +68,6 @@ export interface BrokerConfig {
   readonly keysDir: string;
   /** Interface to listen on: loopback by default, `0.0.0.0` in containers. */
   readonly bindHost: string;
-  /** Issuers the seed writes into the banks table; the table is what the broker uses at run time. */
-  readonly bankIssuers: Readonly<Record<string, string>>;
   readonly verificationTtlSeconds: number;
   readonly defaultAccessTtlSeconds: number;
   readonly bankTimeoutMs: number;
@@ -97,8 +94,32 @@ export interface BrokerConfig {
 
 export const BROKER_CONFIG = Symbol('BROKER_CONFIG');
 
-/** The banks the broker knows how to talk to; a DPoP key is required for each. */
-export const KNOWN_BANK_IDS = ['bank-a', 'bank-b'] as const;
+const DPOP_VARIABLE = /^DPOP_JWK_([A-Z0-9_]+)$/;
+const DPOP_FILE = /^dpop-([a-z0-9-]+)\.jwk\.json$/;
+
+/**
+ * The DPoP keys, by key id: every `DPOP_JWK_<ID>` variable (`DPOP_JWK_BANK_A` → `bank-a`) and every
+ * `dpop-<id>.jwk.json` in the keys folder (a variable wins over a file of the same id). A bank's row
+ * names the key it uses (`dpop_key_id`), so no bank id is written here.
+ */
+function dpopSecrets(env: NodeJS.ProcessEnv, keysDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let files: string[] = [];
+  try {
+    files = readdirSync(path.resolve(keysDir));
+  } catch {
+    // No keys folder: the keys come from the environment only.
+  }
+  for (const file of files) {
+    const id = DPOP_FILE.exec(file)?.[1];
+    if (id !== undefined) out[id] = readSecret({}, '', keysDir, file);
+  }
+  for (const [variable, value] of Object.entries(env)) {
+    const id = DPOP_VARIABLE.exec(variable)?.[1];
+    if (id !== undefined && value !== undefined && value.trim() !== '') out[id.toLowerCase().replaceAll('_', '-')] = value.trim();
+  }
+  return out;
+}
 
 function formatIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -112,9 +133,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
   const secret = (variable: string, file: string): string => readSecret(env, variable, e.KEYS_DIR, file);
   const keys = keysSchema.safeParse({
     clientAuthJwk: secret('BROKER_CLIENT_AUTH_JWK', 'broker-client-auth.jwk.json'),
-    dpopJwks: Object.fromEntries(
-      KNOWN_BANK_IDS.map((id) => [id, secret(`DPOP_JWK_${id.toUpperCase().replace('-', '_')}`, `dpop-${id}.jwk.json`)]),
-    ),
+    dpopJwks: dpopSecrets(env, e.KEYS_DIR),
     tokenEncryptionKey: secret('TOKEN_ENCRYPTION_KEY', 'token-encryption.key'),
     subjectKey: secret('SUBJECT_KEY', 'subject.key'),
     ledgerSigningJwk: secret('LEDGER_SIGNING_JWK', 'ledger-signing.jwk.json'),
@@ -131,10 +150,6 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     operatorBootstrapKey: e.OPERATOR_BOOTSTRAP_KEY,
     keysDir: e.KEYS_DIR,
     bindHost: e.BIND_HOST,
-    bankIssuers: {
-      'bank-a': e.BANK_A_ISSUER ?? `http://127.0.0.1:${e.BANK_A_PORT}`,
-      'bank-b': e.BANK_B_ISSUER ?? `http://127.0.0.1:${e.BANK_B_PORT}`,
-    },
     verificationTtlSeconds: e.VERIFICATION_TTL_SECONDS,
     defaultAccessTtlSeconds: e.DEFAULT_ACCESS_TTL_SECONDS,
     bankTimeoutMs: e.BANK_TIMEOUT_MS,

@@ -1,11 +1,12 @@
 /**
- * SPEC §9 B6: normalization + matching throughput, one core. Each "payload" is one bank record
- * normalized to canonical claims plus a match against an applicant's differently spelled data.
+ * SPEC §9 B6: normalization + matching throughput, one core. Each "payload" is one bank record in
+ * that bank's wire format, normalized to canonical claims by its adapter's normalizer, plus a
+ * match against an applicant's differently spelled data. Run by `bench/normalize.bench.ts`.
  */
+import { matchClaims, type ClaimName } from '@kyc/identity-normalize';
+import { normalizeBankARecord, type BankAKycRecord } from './bank-a/kaede-record.js';
+import { normalizeBankBBody, type BankBIdentityBody } from './bank-b/tsubame-body.js';
 import { makePerson, renderApplicant, renderBankA, renderBankB, seeded } from './fixtures/persons.js';
-import { matchClaims } from './match.js';
-import { normalizeBankARecord, normalizeBankBBody } from './normalize.js';
-import type { BankAKycRecord, BankBIdentityBody, ClaimName } from './types.js';
 
 export interface NormalizeBenchRow {
   bank: 'a' | 'b';

@@ -1,6 +1,23 @@
 import { z } from 'zod';
-import { BANK_ID_PATTERN, claimListSchema } from '@kyc/common-schema';
-import { isAllowedRedirectUri } from '../verifications/redirect-uri.js';
+import { applicantSchema, claimListSchema } from './claims.js';
+import { BANK_ID_PATTERN } from './ids.js';
+
+/** Request bodies and headers of the broker's API (SPEC §3–§4), validated at the edge and documented in OpenAPI. */
+
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** `https`, or `http` on a loopback host only (RFC 8252 §7.3); absolute, no fragment, no credentials. */
+export function isAllowedRedirectUri(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.hash !== '' || value.includes('#') || url.username !== '' || url.password !== '') return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && LOOPBACK.has(url.hostname);
+}
 
 const redirectUri = z
   .string()
@@ -8,11 +25,33 @@ const redirectUri = z
   .refine(isAllowedRedirectUri, 'must be an absolute https URL, or http on a loopback host (RFC 8252), without fragment');
 
 const name = z.string().trim().min(1).max(200);
+
 export const purposeSchema = z
   .string()
   .min(1)
   .max(200)
   .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+
+export const createVerificationSchema = z
+  .strictObject({
+    bank_id: z.string().regex(BANK_ID_PATTERN, 'must be a bank id such as bank-a'),
+    redirect_uri: z.string().min(1).max(2048),
+    claims: claimListSchema,
+    purpose: purposeSchema,
+    state: z.string().min(1).max(512).optional(),
+    applicant: applicantSchema.optional(),
+  })
+  .superRefine((body, ctx) => {
+    for (const claim of Object.keys(body.applicant ?? {})) {
+      if (!(body.claims as string[]).includes(claim)) {
+        ctx.addIssue({ code: 'custom', path: ['applicant', claim], message: 'only requested claims can be matched' });
+      }
+    }
+  });
+
+export type CreateVerification = z.infer<typeof createVerificationSchema>;
+
+export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters');
 
 export const createEnterpriseSchema = z.strictObject({
   name,
@@ -85,3 +124,10 @@ export const patchBankSchema = z
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
 export const deliveryFilterSchema = z.strictObject({ status: z.enum(['pending', 'delivered', 'failed']).optional() });
+
+export type CreateEnterprise = z.infer<typeof createEnterpriseSchema>;
+export type PatchEnterprise = z.infer<typeof patchEnterpriseSchema>;
+export type CreateContract = z.infer<typeof createContractSchema>;
+export type PatchContract = z.infer<typeof patchContractSchema>;
+export type ContractFilter = z.infer<typeof contractFilterSchema>;
+export type PatchBank = z.infer<typeof patchBankSchema>;

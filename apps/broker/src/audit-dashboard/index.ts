@@ -1,0 +1,1 @@
+export { AuditDashboardModule } from './audit-dashboard.module.js';

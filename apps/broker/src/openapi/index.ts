@@ -1,0 +1,2 @@
+export { OpenApiModule } from './openapi.module.js';
+export { buildOpenApiDocument, openApiJson } from './openapi.document.js';
