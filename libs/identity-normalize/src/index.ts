@@ -14,7 +14,7 @@ export {
   splitLocality, formatAddress, isPrefecture,
   type CanonicalAddress, type SplitAddressInput, type AddressPartsInput, type ParseAddressOptions,
 } from './address.js';
-export { toIdaDocumentType, toIdaCheckMethod, type IdaDocumentType, type IdaCheckMethod } from './documents.js';
+export { mapCode, type IdaDocumentType, type IdaCheckMethod } from './documents.js';
 export { KANJI_VARIANT_ROWS, foldKanjiVariants, foldPlaceName } from './variants.js';
 export { normalizeKanjiName, normalizeKanaName, normalizeNamePart, type NameParts } from './names.js';
 export {

@@ -58,35 +58,37 @@ describe(normalizeAddress.name, () => {
 });
 
 describe(verificationFacts.name, () => {
-  it('normalizes time, check method, document type and expiry', () => {
+  it('normalizes time and expiry, keeping the mapped check method and document type', () => {
     expect(
-      verificationFacts({ time: '2016-04-12T10:31:00+09:00', method: 'FACE_TO_FACE', documentType: 'DRIVERS_LICENSE', documentExpiry: 'R08.07.15' }),
+      verificationFacts({
+        time: '2016-04-12T10:31:00+09:00', checkMethod: 'vpip', document: { type: 'jp_drivers_license', expiry: 'R08.07.15' },
+      }),
     ).toStrictEqual({
       time: '2016-04-12T01:31:00.000Z', check_method: 'vpip',
       document: { type: 'jp_drivers_license', date_of_expiry: '2026-07-15' },
     });
   });
 
-  it('accepts a date-only time (midnight JST) and numeric document codes', () => {
-    expect(verificationFacts({ time: 'H28.04.12', documentType: '04' })).toStrictEqual({
+  it('accepts a date-only time (midnight JST) and a document without expiry', () => {
+    expect(verificationFacts({ time: 'H28.04.12', document: { type: 'passport' } })).toStrictEqual({
       time: '2016-04-11T15:00:00.000Z', document: { type: 'passport' },
     });
   });
 
-  it('leaves absent and blank parts absent, and ignores an expiry without a document type', () => {
-    const sut = verificationFacts({ time: '2016-04-12', method: ' ', documentType: '', documentExpiry: '2030-01-01' });
+  it('leaves absent and blank parts absent', () => {
+    const sut = verificationFacts({ time: '2016-04-12', checkMethod: undefined, document: undefined });
     expect(sut).toStrictEqual({ time: '2016-04-11T15:00:00.000Z' });
     expect(JSON.stringify(sut)).not.toMatch(/null|""/);
+    const blankExpiry = verificationFacts({ time: '2016-04-12', document: { type: 'other', expiry: ' ' } });
+    expect(blankExpiry).toStrictEqual({ time: '2016-04-11T15:00:00.000Z', document: { type: 'other' } });
   });
 
   it.each([
-    ['a missing time', { method: 'FACE_TO_FACE' }, 'verification_time'],
+    ['a missing time', { checkMethod: 'vpip' }, 'verification_time'],
     ['a blank time', { time: '\u3000' }, 'verification_time'],
     ['an impossible time', { time: '2016-04-12T25:31:00+09:00' }, 'verification_time'],
-    ['an unknown check method', { time: '2016-04-12', method: 'CARRIER_PIGEON' }, 'check_method'],
-    ['an unknown document type', { time: '2016-04-12', documentType: 'LIBRARY_CARD' }, 'document_type'],
-    ['an impossible expiry', { time: '2016-04-12', documentType: 'PASSPORT', documentExpiry: '2031-02-30' }, 'document_expiry'],
-    ['a bad document before a missing time', { documentType: '05' }, 'document_type'],
+    ['an impossible expiry', { time: '2016-04-12', document: { type: 'passport', expiry: '2031-02-30' } }, 'document_expiry'],
+    ['a bad document before a missing time', { document: { type: 'passport', expiry: '2031-02-30' } }, 'document_expiry'],
   ] as const)('refuses %s, naming the field', (_, input, field) => {
     expect(() => verificationFacts(input)).toThrow(NormalizationError);
     try {

@@ -4,7 +4,7 @@ import {
 } from './address.js';
 import { jstMidnightUtc, parseDate, toUtcTimestamp } from './era.js';
 import { NormalizationError } from './errors.js';
-import { toIdaCheckMethod, toIdaDocumentType, type IdaDocumentType } from './documents.js';
+import type { IdaCheckMethod, IdaDocumentType } from './documents.js';
 import type { NormalizedVerification } from './types.js';
 
 /** A birthdate in ISO, slash or era form → `YYYY-MM-DD`. */
@@ -34,33 +34,33 @@ export function hasText(v: string | undefined): v is string {
   return v !== undefined && v.trim() !== '';
 }
 
-/** What a payload says about how an identity was verified, as written (codes, dates in any form). */
+/**
+ * What a payload says about how an identity was verified: the time as written (any form), the
+ * check method and document type already mapped from the bank's codes by its adapter (`mapCode`).
+ */
 export interface VerificationFactsInput {
   /** When: a timestamp (any offset; none = JST) or a date (ISO or era). Required. */
-  time?: string;
-  /** How the document was checked: a `toIdaCheckMethod` code. Optional. */
-  method?: string;
-  /** Which document: a `toIdaDocumentType` code. Optional. */
-  documentType?: string;
-  /** The document's expiry date (ISO, slash or era). Used only with a document type. */
-  documentExpiry?: string;
+  time?: string | undefined;
+  /** How the document was checked. Optional. */
+  checkMethod?: IdaCheckMethod | undefined;
+  /** Which document, and its expiry date as written (ISO, slash or era; blank = absent). Optional. */
+  document?: { type: IdaDocumentType; expiry?: string | undefined } | undefined;
 }
 
 /**
- * The IDA verification facts of a payload, normalized: time in UTC, the IDA check method and
- * document type, the expiry as `YYYY-MM-DD`. Absent or blank optional parts stay absent; a missing
- * time or an unknown code throws a `NormalizationError` naming the field.
+ * The IDA verification facts of a payload, normalized: time in UTC, the expiry as `YYYY-MM-DD`.
+ * Absent or blank optional parts stay absent; a bad expiry or a missing time throws a
+ * `NormalizationError` naming the field (the document is checked first).
  */
-export function verificationFacts({ time, method, documentType, documentExpiry }: VerificationFactsInput): NormalizedVerification {
-  let document: NormalizedVerification['document'];
-  if (hasText(documentType)) {
-    const doc: { type: IdaDocumentType; date_of_expiry?: string } = { type: toIdaDocumentType(documentType) };
-    if (hasText(documentExpiry)) doc.date_of_expiry = parseDate(documentExpiry, 'document_expiry');
-    document = doc;
+export function verificationFacts({ time, checkMethod, document }: VerificationFactsInput): NormalizedVerification {
+  let doc: NormalizedVerification['document'];
+  if (document) {
+    doc = { type: document.type };
+    if (hasText(document.expiry)) doc.date_of_expiry = parseDate(document.expiry, 'document_expiry');
   }
   if (!hasText(time)) throw new NormalizationError('verification_time', 'empty');
   const out: NormalizedVerification = { time: normalizeVerificationTime(time) };
-  if (hasText(method)) out.check_method = toIdaCheckMethod(method);
-  if (document) out.document = document;
+  if (checkMethod !== undefined) out.check_method = checkMethod;
+  if (doc) out.document = doc;
   return out;
 }

@@ -31,3 +31,31 @@ describe('refused bank payloads', () => {
     }
   });
 });
+
+describe('normalizeBankARecord verification facts', () => {
+  const base = { kycVerifiedAt: '2016-04-12T10:31:00+09:00' };
+
+  it('maps the name-coded method and document, normalizing the expiry', () => {
+    const out = normalizeBankARecord({ ...base, kycMethod: 'face_to_face', idDocument: { type: ' DRIVERS_LICENSE ', expiry: 'R08.07.15' } });
+    expect(out.verification).toStrictEqual({
+      time: '2016-04-12T01:31:00.000Z', check_method: 'vpip',
+      document: { type: 'jp_drivers_license', date_of_expiry: '2026-07-15' },
+    });
+  });
+
+  it('leaves a blank method and document absent, ignoring an expiry without a document type', () => {
+    const out = normalizeBankARecord({ kycVerifiedAt: '2016-04-12', kycMethod: ' ', idDocument: { type: '', expiry: '2030-01-01' } });
+    expect(out.verification).toStrictEqual({ time: '2016-04-11T15:00:00.000Z' });
+    expect(JSON.stringify(out)).not.toMatch(/null|""/);
+  });
+
+  it.each([
+    ['an unknown check method', { ...base, kycMethod: 'CARRIER_PIGEON' }, 'check_method'],
+    ['a numeric document code (bank B style)', { ...base, idDocument: { type: '01' } }, 'document_type'],
+    ['a bad document before a missing time', { idDocument: { type: 'LIBRARY_CARD' } }, 'document_type'],
+    ['a bad expiry before a missing time', { idDocument: { type: 'PASSPORT', expiry: '2031-02-30' } }, 'document_expiry'],
+    ['a missing time', { kycMethod: 'FACE_TO_FACE' }, 'verification_time'],
+  ] as const)('refuses %s, naming the field', (_, record, field) => {
+    expect(() => normalizeBankARecord(record)).toThrow(expect.objectContaining({ field }));
+  });
+});

@@ -2,6 +2,7 @@ import {
   hasText, normalizeBirthdate, normalizeKanaName, normalizeKanjiName, parseAddress, verificationFacts,
   type CanonicalClaims, type NormalizedIdentity,
 } from '@kyc/identity-normalize';
+import { kaedeCheckMethod, kaedeDocumentType } from './kaede-codes.js';
 
 /** Kaede Bank (bank A) `GET /api/kyc/v1/customer` body (SPEC §6). Fields may be missing. */
 export interface BankAKycRecord {
@@ -31,8 +32,11 @@ export function normalizeBankARecord(r: BankAKycRecord): NormalizedIdentity {
   }
   if (hasText(r.birthDate)) claims.birthdate = normalizeBirthdate(r.birthDate);
   if (hasText(r.address)) claims.address = parseAddress(r.address);
-  const verification = verificationFacts({
-    time: r.kycVerifiedAt, method: r.kycMethod, documentType: r.idDocument?.type, documentExpiry: r.idDocument?.expiry,
-  });
+  // The document first: a bad document code names `document_type` even when the time is missing.
+  const document = hasText(r.idDocument?.type)
+    ? { type: kaedeDocumentType(r.idDocument.type), expiry: r.idDocument.expiry }
+    : undefined;
+  const checkMethod = hasText(r.kycMethod) ? kaedeCheckMethod(r.kycMethod) : undefined;
+  const verification = verificationFacts({ time: r.kycVerifiedAt, checkMethod, document });
   return { claims, verification };
 }

@@ -38,3 +38,25 @@ describe('normalizeBankBBody with one consented name part', () => {
     expect(out.claims).toEqual({ given_name: 'JOHN' });
   });
 });
+
+describe('normalizeBankBBody verification facts', () => {
+  it('maps a numeric kubun with a date-only time (midnight JST)', () => {
+    expect(normalizeBankBBody({ honninKakunin: { kubun: '04', kakuninBi: 'H28.04.12' } }).verification).toStrictEqual({
+      time: '2016-04-11T15:00:00.000Z', document: { type: 'passport' },
+    });
+  });
+
+  it('leaves a blank kubun absent', () => {
+    expect(normalizeBankBBody({ honninKakunin: { kubun: ' ', kakuninBi: 'H28.04.12' } }).verification).toStrictEqual({
+      time: '2016-04-11T15:00:00.000Z',
+    });
+  });
+
+  it.each([
+    ['a name-coded document (bank A style)', { honninKakunin: { kubun: 'PASSPORT', kakuninBi: 'H28.04.12' } }, 'document_type'],
+    ['a bad kubun before a missing time', { honninKakunin: { kubun: '05', kakuninBi: '' } }, 'document_type'],
+    ['a missing time', { honninKakunin: { kubun: '01', kakuninBi: '' } }, 'verification_time'],
+  ] as const)('refuses %s, naming the field', (_, body, field) => {
+    expect(() => normalizeBankBBody(body)).toThrow(expect.objectContaining({ field }));
+  });
+});

@@ -2,6 +2,7 @@ import {
   hasText, normalizeBirthdate, normalizeKanaName, normalizeNamePart, normalizeSplitAddress, verificationFacts,
   type CanonicalClaims, type NormalizedIdentity, type SplitAddressInput,
 } from '@kyc/identity-normalize';
+import { tsubameDocumentType } from './tsubame-codes.js';
 
 /** Tsubame Bank (bank B) inquiry `body` (SPEC §6). Fields may be missing. */
 export interface BankBIdentityBody {
@@ -26,6 +27,8 @@ export function normalizeBankBBody(b: BankBIdentityBody): NormalizedIdentity {
   if (hasText(b.seinengappi)) claims.birthdate = normalizeBirthdate(b.seinengappi);
   if (b.jusho) claims.address = normalizeSplitAddress(b.jusho);
   // The bank states the document (`kubun`) and the date it checked it; no method, no expiry.
-  const verification = verificationFacts({ time: b.honninKakunin?.kakuninBi, documentType: b.honninKakunin?.kubun });
+  const kubun = b.honninKakunin?.kubun;
+  const document = hasText(kubun) ? { type: tsubameDocumentType(kubun) } : undefined;
+  const verification = verificationFacts({ time: b.honninKakunin?.kakuninBi, document });
   return { claims, verification };
 }
