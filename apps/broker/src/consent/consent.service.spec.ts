@@ -1,0 +1,439 @@
+import { Logger } from '@nestjs/common';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { CallbackFailure, type BankTokens } from '@kyc/bank-adapters';
+import { ProblemError, type PrismaService, type Verification } from '@kyc/platform';
+import type { BankClientService } from '../banks/index.js';
+import type { ContractPolicy } from '../contracts/index.js';
+import { subjectRef, type LedgerService } from '../ledger/index.js';
+import type { VerificationSecrets, VerificationsService } from '../verifications/index.js';
+import {
+  CONTRACT_ID,
+  ENTERPRISE_ID,
+  VERIFICATION_ID,
+  anyDate,
+  anyString,
+  makeBank,
+  makeBrokerConfig,
+  makeContract,
+  makeEnterprise,
+  makeVerification,
+  newBankClientMock,
+  newContractPolicyMock,
+  newLedgerMock,
+  newPrismaMock,
+  newVerificationSecretsMock,
+  newVerificationsMock,
+  problemOf,
+  type LedgerMock,
+  type PrismaMock,
+} from '../../test/unit/factories.js';
+import type { ConsentFlow, ConsentStateStore } from './consent-state.store.js';
+import { ConsentService } from './consent.service.js';
+import { pairwiseSubject } from './subject.js';
+
+const REQUEST_ID = 'req-callback-1';
+const STATE = 'oauth-state-0123456789';
+
+function newConsentStatesMock() {
+  return {
+    put: vi.fn<ConsentStateStore['put']>(async () => undefined),
+    take: vi.fn<ConsentStateStore['take']>(async () => undefined),
+  };
+}
+
+function makeFlow(overrides: Partial<ConsentFlow> = {}): ConsentFlow {
+  return { verificationId: VERIFICATION_ID, bankId: 'bank-a', nonce: 'nonce-1', codeVerifier: 'verifier-1', ...overrides };
+}
+
+function makeTokens(overrides: Partial<BankTokens> = {}): BankTokens {
+  return { accessToken: 'bank-at', refreshToken: 'bank-rt', expiresIn: 300, subject: 'bank-subject-42', ...overrides };
+}
+
+const callbackUrl = (query: string): URL => new URL(`https://broker.example/v1/oauth/callback${query}`);
+
+describe(ConsentService.name, () => {
+  let sut: ConsentService;
+  let prisma: PrismaMock;
+  let banks: ReturnType<typeof newBankClientMock>;
+  let states: ReturnType<typeof newConsentStatesMock>;
+  let secrets: ReturnType<typeof newVerificationSecretsMock>;
+  let ledger: LedgerMock;
+  let verifications: ReturnType<typeof newVerificationsMock>;
+  let policy: ReturnType<typeof newContractPolicyMock>;
+  let warn: MockInstance<Logger['warn']>;
+  const config = makeBrokerConfig({ defaultAccessTtlSeconds: 900 });
+  const bank = makeBank();
+
+  beforeEach(() => {
+    warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    prisma = newPrismaMock();
+    banks = newBankClientMock();
+    states = newConsentStatesMock();
+    secrets = newVerificationSecretsMock();
+    ledger = newLedgerMock();
+    verifications = newVerificationsMock();
+    policy = newContractPolicyMock();
+    sut = new ConsentService(
+      prisma as unknown as PrismaService,
+      banks as unknown as BankClientService,
+      states as unknown as ConsentStateStore,
+      secrets as unknown as VerificationSecrets,
+      ledger as unknown as LedgerService,
+      verifications as unknown as VerificationsService,
+      policy as unknown as ContractPolicy,
+      config,
+    );
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  describe('callback', () => {
+    let row: Verification;
+    const url = callbackUrl(`?state=${STATE}&code=auth-code&iss=https%3A%2F%2Fbank-a.example`);
+
+    beforeEach(() => {
+      row = makeVerification({ redirectUri: 'https://acme.example/kyc/done?lang=ja', clientState: 'client-state-1' });
+      states.take.mockResolvedValue(makeFlow());
+      prisma.verification.findUnique.mockResolvedValue(row);
+      banks.bank.mockResolvedValue(bank);
+      banks.completeAuthorization.mockResolvedValue(makeTokens());
+      policy.find.mockResolvedValue(makeContract({ accessTtlSeconds: 1_200 }));
+    });
+
+    describe('refuses with INVALID_CALLBACK', () => {
+      it.each([
+        ['without a state', callbackUrl('?code=auth-code')],
+        ['with an empty state', callbackUrl('?state=&code=auth-code')],
+        ['with an overlong state', callbackUrl(`?state=${'s'.repeat(513)}&code=auth-code`)],
+      ])('a callback %s, before looking it up', async (_label, bad) => {
+        const problem = await problemOf(sut.callback(bad, REQUEST_ID));
+
+        expect(problem.code).toBe('INVALID_CALLBACK');
+        expect(states.take).not.toHaveBeenCalled();
+      });
+
+      it('an unknown (or already used) state', async () => {
+        states.take.mockResolvedValue(undefined);
+
+        const problem = await problemOf(sut.callback(url, REQUEST_ID));
+
+        expect(problem.code).toBe('INVALID_CALLBACK');
+        expect(states.take).toHaveBeenCalledWith(STATE);
+        expect(prisma.verification.findUnique).not.toHaveBeenCalled();
+      });
+
+      it.each([
+        ['the verification is gone', null],
+        ['the verification is no longer pending', makeVerification({ status: 'denied' })],
+        ['the verification expired meanwhile', makeVerification({ expiresAt: new Date(Date.now() - 1_000) })],
+      ])('when %s, without exchanging the code', async (_label, current) => {
+        prisma.verification.findUnique.mockResolvedValue(current);
+
+        const problem = await problemOf(sut.callback(url, REQUEST_ID));
+
+        expect(problem.code).toBe('INVALID_CALLBACK');
+        expect(banks.completeAuthorization).not.toHaveBeenCalled();
+        expect(ledger.transaction).not.toHaveBeenCalled();
+      });
+
+      it.each([
+        ['approved', (): void => undefined],
+        ['denied', (): void => void banks.completeAuthorization.mockRejectedValue(new CallbackFailure('access_denied', 'no'))],
+      ])('when another callback changed the verification first (%s)', async (_label, arrange) => {
+        arrange();
+        ledger.tx.verification.updateMany.mockResolvedValue({ count: 0 });
+
+        const problem = await problemOf(sut.callback(url, REQUEST_ID));
+
+        expect(problem.code).toBe('INVALID_CALLBACK');
+        expect(ledger.entries).toEqual([]);
+        expect(verifications.notify).not.toHaveBeenCalled();
+      });
+    });
+
+    it('accepts a state of exactly 512 characters', async () => {
+      const long = 's'.repeat(512);
+
+      await sut.callback(callbackUrl(`?state=${long}&code=auth-code`), REQUEST_ID);
+
+      expect(states.take).toHaveBeenCalledWith(long);
+    });
+
+    it('loads the flow’s verification and bank, and exchanges the code with the flow’s secrets', async () => {
+      await sut.callback(url, REQUEST_ID);
+
+      expect(prisma.verification.findUnique).toHaveBeenCalledWith({ where: { id: VERIFICATION_ID } });
+      expect(banks.bank).toHaveBeenCalledWith('bank-a');
+      expect(banks.completeAuthorization).toHaveBeenCalledExactlyOnceWith(bank, url, {
+        state: STATE,
+        nonce: 'nonce-1',
+        codeVerifier: 'verifier-1',
+      });
+    });
+
+    describe('approved', () => {
+      it('authorizes the still-pending verification with sealed tokens, subject and access expiry, in one ledger transaction', async () => {
+        const before = Date.now();
+
+        await sut.callback(url, REQUEST_ID);
+
+        expect(ledger.transaction).toHaveBeenCalledOnce();
+        expect(ledger.tx.verification.updateMany).toHaveBeenCalledOnce();
+        const update = ledger.tx.verification.updateMany.mock.calls[0]?.[0];
+        expect(update?.where).toEqual({ id: VERIFICATION_ID, status: 'pending' });
+        expect(update?.data).toEqual({
+          status: 'authorized',
+          authorizedAt: anyDate,
+          accessExpiresAt: anyDate,
+          subject: pairwiseSubject(config.keys.subjectKey, ENTERPRISE_ID, 'bank-a', 'bank-subject-42'),
+          subjectRef: subjectRef(config.keys.subjectKey, 'bank-a', 'bank-subject-42'),
+          tokensSealed: `v1.sealed-tokens-for.${VERIFICATION_ID}`,
+        });
+        const authorizedAt = update?.data['authorizedAt'] as Date;
+        const accessExpiresAt = update?.data['accessExpiresAt'] as Date;
+        expect(authorizedAt.getTime()).toBeGreaterThanOrEqual(before);
+        expect(accessExpiresAt.getTime() - authorizedAt.getTime()).toBe(1_200_000);
+      });
+
+      it('takes the access lifetime from the verification’s contract, else the default', async () => {
+        policy.find.mockResolvedValue(undefined);
+
+        await sut.callback(url, REQUEST_ID);
+
+        expect(policy.find).toHaveBeenCalledWith(CONTRACT_ID);
+        const data = ledger.tx.verification.updateMany.mock.calls[0]?.[0].data;
+        expect((data?.['accessExpiresAt'] as Date).getTime() - (data?.['authorizedAt'] as Date).getTime()).toBe(900_000);
+      });
+
+      it('seals the bank tokens for this verification, the refresh token only when there is one', async () => {
+        await sut.callback(url, REQUEST_ID);
+        banks.completeAuthorization.mockResolvedValue(makeTokens({ refreshToken: undefined }));
+        prisma.verification.findUnique.mockResolvedValue(makeVerification());
+        await sut.callback(url, REQUEST_ID);
+
+        expect(secrets.sealTokens.mock.calls).toStrictEqual([
+          [VERIFICATION_ID, { access_token: 'bank-at', refresh_token: 'bank-rt' }],
+          [VERIFICATION_ID, { access_token: 'bank-at' }],
+        ]);
+      });
+
+      it('appends consent.granted with outcome ok and the subject_ref, in the same transaction', async () => {
+        await sut.callback(url, REQUEST_ID);
+
+        expect(ledger.append).not.toHaveBeenCalled();
+        expect(ledger.txAppend).toHaveBeenCalledOnce();
+        expect(ledger.entries).toEqual([
+          {
+            type: 'consent.granted',
+            occurred_at: anyString,
+            enterprise_id: ENTERPRISE_ID,
+            bank_id: 'bank-a',
+            verification_id: VERIFICATION_ID,
+            purpose: 'account_opening',
+            outcome: 'ok',
+            request_id: REQUEST_ID,
+            subject_ref: subjectRef(config.keys.subjectKey, 'bank-a', 'bank-subject-42'),
+          },
+        ]);
+        // The entry is appended only after the guarded update matched the pending row.
+        expect(ledger.tx.verification.updateMany.mock.invocationCallOrder[0]).toBeLessThan(ledger.txAppend.mock.invocationCallOrder[0] ?? 0);
+      });
+
+      it('tells the enterprise once the change is committed', async () => {
+        await sut.callback(url, REQUEST_ID);
+
+        expect(verifications.notify).toHaveBeenCalledExactlyOnceWith('verification.authorized', VERIFICATION_ID);
+        expect(ledger.transaction.mock.invocationCallOrder[0]).toBeLessThan(verifications.notify.mock.invocationCallOrder[0] ?? 0);
+      });
+
+      it('redirects to the enterprise’s redirect_uri with verification_id, its state and status=authorized', async () => {
+        const redirect = await sut.callback(url, REQUEST_ID);
+
+        expect(`${redirect.origin}${redirect.pathname}`).toBe('https://acme.example/kyc/done');
+        expect(Object.fromEntries(redirect.searchParams)).toEqual({
+          lang: 'ja',
+          verification_id: VERIFICATION_ID,
+          state: 'client-state-1',
+          status: 'authorized',
+        });
+      });
+
+      it('leaves the state out of the redirect when the enterprise sent none', async () => {
+        prisma.verification.findUnique.mockResolvedValue(makeVerification({ clientState: null }));
+
+        const redirect = await sut.callback(url, REQUEST_ID);
+
+        expect(redirect.searchParams.has('state')).toBe(false);
+        expect(redirect.searchParams.get('status')).toBe('authorized');
+      });
+    });
+
+    describe('denied by the customer (CallbackFailure access_denied)', () => {
+      beforeEach(() => {
+        banks.completeAuthorization.mockRejectedValue(new CallbackFailure('access_denied', 'The customer declined.'));
+      });
+
+      it('ends the verification as denied and drops the applicant data', async () => {
+        await sut.callback(url, REQUEST_ID);
+
+        const update = ledger.tx.verification.updateMany.mock.calls[0]?.[0];
+        expect(update).toEqual({
+          where: { id: VERIFICATION_ID, status: 'pending' },
+          data: { status: 'denied', endedAt: anyDate, applicantSealed: null, error: 'access_denied' },
+        });
+        expect(secrets.sealTokens).not.toHaveBeenCalled();
+      });
+
+      it('appends consent.denied with outcome denied, no subject_ref and no error_code', async () => {
+        await sut.callback(url, REQUEST_ID);
+
+        expect(ledger.entries).toHaveLength(1);
+        expect(ledger.entries[0]).toMatchObject({ type: 'consent.denied', outcome: 'denied', verification_id: VERIFICATION_ID, request_id: REQUEST_ID });
+        expect(ledger.entries[0]).not.toHaveProperty('subject_ref');
+        expect(ledger.entries[0]).not.toHaveProperty('error_code');
+      });
+
+      it('logs the verification and the failure kind', async () => {
+        await sut.callback(url, REQUEST_ID);
+
+        expect(warn).toHaveBeenCalledWith({ verification_id: VERIFICATION_ID, kind: 'access_denied' }, 'consent did not complete');
+      });
+
+      it('tells the enterprise and redirects with error=access_denied', async () => {
+        const redirect = await sut.callback(url, REQUEST_ID);
+
+        expect(verifications.notify).toHaveBeenCalledExactlyOnceWith('verification.denied', VERIFICATION_ID);
+        expect(redirect.searchParams.get('error')).toBe('access_denied');
+        expect(redirect.searchParams.get('verification_id')).toBe(VERIFICATION_ID);
+        expect(redirect.searchParams.get('state')).toBe('client-state-1');
+        expect(redirect.searchParams.has('status')).toBe(false);
+      });
+    });
+
+    describe.each(['issuer_mismatch', 'bank_error', 'exchange_failed'] as const)('failed at the bank (CallbackFailure %s)', (kind) => {
+      beforeEach(() => {
+        banks.completeAuthorization.mockRejectedValue(new CallbackFailure(kind, 'it went wrong'));
+      });
+
+      it('ends the verification as failed with the failure kind', async () => {
+        await sut.callback(url, REQUEST_ID);
+
+        expect(ledger.tx.verification.updateMany.mock.calls[0]?.[0].data).toEqual({
+          status: 'failed',
+          endedAt: anyDate,
+          applicantSealed: null,
+          error: kind,
+        });
+      });
+
+      it('appends consent.failed with outcome failed and error_code BANK_ERROR', async () => {
+        await sut.callback(url, REQUEST_ID);
+
+        expect(ledger.entries).toEqual([expect.objectContaining({ type: 'consent.failed', outcome: 'failed', error_code: 'BANK_ERROR' })]);
+      });
+
+      it('redirects with error=server_error and sends no webhook', async () => {
+        const redirect = await sut.callback(url, REQUEST_ID);
+
+        expect(redirect.searchParams.get('error')).toBe('server_error');
+        expect(redirect.searchParams.get('verification_id')).toBe(VERIFICATION_ID);
+        expect(verifications.notify).not.toHaveBeenCalled();
+      });
+    });
+
+    it('passes any other error on without touching the verification', async () => {
+      const failure = new ProblemError('BANK_UNAVAILABLE', 'token endpoint down');
+      banks.completeAuthorization.mockRejectedValue(failure);
+
+      await expect(sut.callback(url, REQUEST_ID)).rejects.toBe(failure);
+
+      expect(ledger.transaction).not.toHaveBeenCalled();
+      expect(verifications.notify).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('authorize', () => {
+    const enterprise = makeEnterprise({ name: 'Acme Lending' });
+
+    beforeEach(() => {
+      prisma.verification.findUnique.mockResolvedValue({ ...makeVerification(), enterprise });
+      policy.permit.mockResolvedValue({ enterprise, bank, contract: makeContract() });
+      banks.pushAuthorization.mockResolvedValue(new URL('https://bank-a.example/authorize?request_uri=urn%3Apar%3A1'));
+    });
+
+    it('answers NOT_FOUND for a malformed id without querying', async () => {
+      const problem = await problemOf(sut.authorize('not-a-verification-id'));
+
+      expect(problem.code).toBe('NOT_FOUND');
+      expect(prisma.verification.findUnique).not.toHaveBeenCalled();
+    });
+
+    it('answers NOT_FOUND for an unknown verification', async () => {
+      prisma.verification.findUnique.mockResolvedValue(null);
+
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+
+      expect(problem.code).toBe('NOT_FOUND');
+    });
+
+    it('refuses an expired verification with CONSENT_EXPIRED (after settling its expiry)', async () => {
+      verifications.settle.mockImplementation(async (row) => ({ ...row, status: 'expired' }));
+
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+
+      expect(problem.code).toBe('CONSENT_EXPIRED');
+      expect(verifications.settle).toHaveBeenCalledOnce();
+      expect(policy.permit).not.toHaveBeenCalled();
+      expect(banks.pushAuthorization).not.toHaveBeenCalled();
+    });
+
+    it.each(['authorized', 'denied', 'failed', 'revoked'] as const)('refuses a %s verification with CONSENT_REQUIRED', async (status) => {
+      verifications.settle.mockImplementation(async (row) => ({ ...row, status }));
+
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+
+      expect(problem.code).toBe('CONSENT_REQUIRED');
+      expect(problem.detail).toContain(status);
+      expect(states.put).not.toHaveBeenCalled();
+      expect(banks.pushAuthorization).not.toHaveBeenCalled();
+    });
+
+    it('re-checks the contract for the verification’s claims and purpose', async () => {
+      policy.permit.mockRejectedValue(new ProblemError('CONTRACT_NOT_FOUND', 'ended'));
+
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+
+      expect(problem.code).toBe('CONTRACT_NOT_FOUND');
+      expect(policy.permit).toHaveBeenCalledWith(ENTERPRISE_ID, 'bank-a', ['family_name', 'given_name', 'birthdate'], 'account_opening');
+      expect(states.put).not.toHaveBeenCalled();
+    });
+
+    it('stores the flow for the verification’s remaining lifetime and pushes the same secrets to the bank', async () => {
+      prisma.verification.findUnique.mockResolvedValue({ ...makeVerification({ expiresAt: new Date(Date.now() + 300_000) }), enterprise });
+
+      const authorizationUrl = await sut.authorize(VERIFICATION_ID);
+
+      expect(authorizationUrl.href).toBe('https://bank-a.example/authorize?request_uri=urn%3Apar%3A1');
+      expect(states.put).toHaveBeenCalledOnce();
+      const [state, flow, ttlSeconds] = states.put.mock.calls[0] ?? [];
+      expect(flow).toEqual({ verificationId: VERIFICATION_ID, bankId: 'bank-a', nonce: anyString, codeVerifier: anyString });
+      expect(ttlSeconds).toBeGreaterThan(295);
+      expect(ttlSeconds).toBeLessThanOrEqual(300);
+      expect(banks.pushAuthorization).toHaveBeenCalledExactlyOnceWith(bank, {
+        state,
+        nonce: flow?.nonce,
+        codeVerifier: flow?.codeVerifier,
+        authorizationDetails: [
+          {
+            type: 'kyc_release',
+            enterprise: { id: ENTERPRISE_ID, name: 'Acme Lending' },
+            purpose: 'account_opening',
+            claims: ['family_name', 'given_name', 'birthdate'],
+          },
+        ],
+      });
+    });
+  });
+});

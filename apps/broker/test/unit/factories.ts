@@ -1,0 +1,294 @@
+// Shared fakes for the broker's unit specs: entity factories with overrides, and plain objects of
+// `vi.fn()` standing in for collaborators. Each spec casts a fake to the collaborator's type
+// (`as unknown as PrismaService`) only where it hands it to the service under test.
+import { expect, vi } from 'vitest';
+import type { AppendedEntry } from '../../src/ledger/index.js';
+import type { ContractPolicy } from '../../src/contracts/index.js';
+import type { BankClientService } from '../../src/banks/index.js';
+import type { VerificationSecrets, VerificationsService } from '../../src/verifications/index.js';
+import type { NewLedgerEntry } from '@kyc/ledger';
+import { ProblemError, type Bank, type BrokerConfig, type Contract, type Enterprise, type Prisma, type Verification } from '@kyc/platform';
+
+export const ENTERPRISE_ID = 'ent_0123456789abcdef0123456789abcdef';
+export const CONTRACT_ID = 'ctr_0123456789abcdef0123456789abcdef';
+export const VERIFICATION_ID = 'ver_0123456789abcdef0123456789abcdef';
+export const EVENT_ID = 'evt_0123456789abcdef0123456789abcdef';
+export const BANK_ID = 'bank-a';
+
+const CREATED = new Date('2025-01-01T00:00:00.000Z');
+const MINUTE = 60_000;
+
+export type ContractWithBank = Contract & { bank: Bank };
+export type WebhookDeliveryRow = Prisma.WebhookDeliveryModel;
+
+export function makeEnterprise(overrides: Partial<Enterprise> = {}): Enterprise {
+  return {
+    id: ENTERPRISE_ID,
+    name: 'Acme Lending',
+    status: 'active',
+    redirectUris: ['https://acme.example/kyc/done'],
+    webhookUrl: 'https://acme.example/hooks/kyc',
+    webhookSecretSealed: 'v1.sealed.webhook-secret',
+    createdAt: CREATED,
+    updatedAt: CREATED,
+    ...overrides,
+  };
+}
+
+export function makeBank(overrides: Partial<Bank> = {}): Bank {
+  return {
+    id: BANK_ID,
+    name: 'Kaede Bank',
+    status: 'open',
+    issuer: 'https://bank-a.example',
+    adapter: 'kaede',
+    dpopKeyId: BANK_ID,
+    maxRps: 5,
+    maxConcurrency: 2,
+    createdAt: CREATED,
+    updatedAt: CREATED,
+    ...overrides,
+  };
+}
+
+export function makeContract(overrides: Partial<Contract> = {}): Contract {
+  return {
+    id: CONTRACT_ID,
+    enterpriseId: ENTERPRISE_ID,
+    bankId: BANK_ID,
+    claims: ['family_name', 'given_name', 'birthdate'],
+    purposes: ['account_opening'],
+    mode: 'full',
+    status: 'active',
+    validFrom: null,
+    validUntil: null,
+    rateLimitRps: null,
+    accessTtlSeconds: null,
+    createdAt: CREATED,
+    updatedAt: CREATED,
+    ...overrides,
+  };
+}
+
+/** A contract as `findFirst/findMany({ include: { bank: true } })` answers it. */
+export function withBank(contract: Contract, bank: Bank = makeBank({ id: contract.bankId })): ContractWithBank {
+  return { ...contract, bank };
+}
+
+/** A pending verification, ten minutes left; pass `status: 'authorized'` etc. to move it on. */
+export function makeVerification(overrides: Partial<Verification> = {}): Verification {
+  const now = Date.now();
+  return {
+    id: VERIFICATION_ID,
+    enterpriseId: ENTERPRISE_ID,
+    bankId: BANK_ID,
+    contractId: CONTRACT_ID,
+    claims: ['family_name', 'given_name', 'birthdate'],
+    purpose: 'account_opening',
+    mode: 'full',
+    redirectUri: 'https://acme.example/kyc/done',
+    clientState: 'client-state-1',
+    status: 'pending',
+    error: null,
+    stateHash: null,
+    flowSealed: null,
+    tokensSealed: null,
+    applicantSealed: null,
+    subject: null,
+    subjectRef: null,
+    createdAt: new Date(now - MINUTE),
+    expiresAt: new Date(now + 10 * MINUTE),
+    authorizedAt: null,
+    accessExpiresAt: null,
+    endedAt: null,
+    ...overrides,
+  };
+}
+
+/** An authorized verification that still holds its (sealed) bank tokens. */
+export function makeAuthorizedVerification(overrides: Partial<Verification> = {}): Verification {
+  const now = Date.now();
+  return makeVerification({
+    status: 'authorized',
+    tokensSealed: 'v1.sealed.tokens',
+    subject: 'pairwise-subject-1',
+    subjectRef: 'a'.repeat(64),
+    authorizedAt: new Date(now - MINUTE),
+    accessExpiresAt: new Date(now + 15 * MINUTE),
+    ...overrides,
+  });
+}
+
+export function makeWebhookDelivery(overrides: Partial<WebhookDeliveryRow> = {}): WebhookDeliveryRow {
+  return {
+    id: EVENT_ID,
+    enterpriseId: ENTERPRISE_ID,
+    type: 'verification.authorized',
+    body: '{}',
+    status: 'pending',
+    attempts: 0,
+    lastError: null,
+    createdAt: CREATED,
+    deliveredAt: null,
+    ...overrides,
+  };
+}
+
+type ConfigOverrides = Partial<Omit<BrokerConfig, 'flow' | 'webhooks'>> & {
+  flow?: Partial<BrokerConfig['flow']>;
+  webhooks?: Partial<BrokerConfig['webhooks']>;
+};
+
+/** A BrokerConfig with small numbers, so flow-control waits stay in milliseconds. */
+export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig {
+  const { flow, webhooks, ...rest } = overrides;
+  return {
+    env: 'test',
+    logLevel: 'silent',
+    port: 3000,
+    publicUrl: 'https://broker.example',
+    databaseUrl: 'postgresql://unit@localhost/unused',
+    redisUrl: 'redis://localhost:6379',
+    operatorBootstrapKey: undefined,
+    keysDir: '.keys',
+    bindHost: '127.0.0.1',
+    verificationTtlSeconds: 600,
+    defaultAccessTtlSeconds: 900,
+    bankTimeoutMs: 100,
+    sweepIntervalMs: 30_000,
+    enterpriseRateLimitRps: 100,
+    checkpointIntervalMs: 60_000,
+    keys: {
+      clientAuthJwk: { kty: 'EC', d: 'unit-client-auth' },
+      dpopJwks: { [BANK_ID]: { kty: 'EC', d: 'unit-dpop' } },
+      tokenEncryptionKey: Buffer.alloc(32, 1),
+      subjectKey: Buffer.alloc(32, 2),
+      ledgerSigningJwk: { kty: 'OKP', d: 'unit-ledger' },
+    },
+    ...rest,
+    flow: {
+      waitBudgetMs: 50,
+      requestDeadlineMs: 2_000,
+      rateWindowMarginMs: 30,
+      circuitFailureThreshold: 3,
+      circuitCooldownMs: 1_000,
+      ...flow,
+    },
+    webhooks: { attempts: 3, backoffMs: 10, ...webhooks },
+  };
+}
+
+/** The Prisma delegates the services under test touch; anything else is absent on purpose. */
+export function newPrismaMock() {
+  return {
+    enterprise: {
+      findUnique: vi.fn<(args: { where: { id: string } }) => Promise<Enterprise | null>>(async () => null),
+    },
+    bank: {
+      findUnique: vi.fn<(args: { where: { id: string } }) => Promise<Bank | null>>(async () => null),
+    },
+    contract: {
+      findUnique: vi.fn<(args: { where: { id: string } }) => Promise<Contract | null>>(async () => null),
+      findFirst: vi.fn<(args: unknown) => Promise<ContractWithBank | null>>(async () => null),
+      findMany: vi.fn<(args: unknown) => Promise<ContractWithBank[]>>(async () => []),
+    },
+    verification: {
+      findUnique: vi.fn<(args: unknown) => Promise<(Verification & { enterprise?: Enterprise }) | null>>(async () => null),
+      updateMany: vi.fn<(args: unknown) => Promise<{ count: number }>>(async () => ({ count: 1 })),
+    },
+    webhookDelivery: {
+      create: vi.fn<(args: { data: { id: string; enterpriseId: string; type: string; body: string } }) => Promise<WebhookDeliveryRow>>(
+        async ({ data }) => makeWebhookDelivery(data),
+      ),
+      findUnique: vi.fn<(args: unknown) => Promise<WebhookDeliveryRow | null>>(async () => null),
+      update: vi.fn<(args: unknown) => Promise<WebhookDeliveryRow>>(async () => makeWebhookDelivery()),
+      findMany: vi.fn<(args: unknown) => Promise<WebhookDeliveryRow[]>>(async () => []),
+    },
+  };
+}
+
+export type PrismaMock = ReturnType<typeof newPrismaMock>;
+
+/** The transaction client a fake `ledger.transaction` hands to its work. */
+export function newTxMock() {
+  return {
+    verification: {
+      updateMany: vi.fn<(args: { where: Record<string, unknown>; data: Record<string, unknown> }) => Promise<{ count: number }>>(async () => ({
+        count: 1,
+      })),
+    },
+  };
+}
+
+export type TxMock = ReturnType<typeof newTxMock>;
+
+/**
+ * LedgerService: `append` and `transaction` record what they were given in `entries` (in order).
+ * `transaction` runs the work with `tx` and its own `txAppend`, as the real one does in Postgres.
+ */
+export function newLedgerMock() {
+  const entries: NewLedgerEntry[] = [];
+  let seq = 41;
+  const record = async (entry: NewLedgerEntry): Promise<AppendedEntry> => {
+    entries.push(entry);
+    seq += 1;
+    return { seq, leafHash: seq.toString(16).padStart(64, '0') };
+  };
+  const tx = newTxMock();
+  const txAppend = vi.fn(record);
+  const transaction = vi.fn(async <T>(work: (tx: TxMock, append: (entry: NewLedgerEntry) => Promise<AppendedEntry>) => Promise<T>): Promise<T> =>
+    work(tx, txAppend),
+  );
+  return { entries, append: vi.fn(record), transaction, tx, txAppend };
+}
+
+export type LedgerMock = ReturnType<typeof newLedgerMock>;
+
+export function newVerificationsMock() {
+  return {
+    get: vi.fn<VerificationsService['get']>(),
+    settle: vi.fn<VerificationsService['settle']>(async (row) => row),
+    notify: vi.fn<VerificationsService['notify']>(async () => undefined),
+  };
+}
+
+export function newVerificationSecretsMock() {
+  return {
+    sealTokens: vi.fn<VerificationSecrets['sealTokens']>((id) => `v1.sealed-tokens-for.${id}`),
+    openTokens: vi.fn<VerificationSecrets['openTokens']>(() => ({ access_token: 'bank-access-token' })),
+    openApplicant: vi.fn<VerificationSecrets['openApplicant']>(() => undefined),
+  };
+}
+
+export function newContractPolicyMock() {
+  return {
+    permit: vi.fn<ContractPolicy['permit']>(),
+    limit: vi.fn<ContractPolicy['limit']>(async () => undefined),
+    find: vi.fn<ContractPolicy['find']>(async () => undefined),
+  };
+}
+
+export function newBankClientMock() {
+  return {
+    bank: vi.fn<BankClientService['bank']>(async () => makeBank()),
+    fetchIdentity: vi.fn<BankClientService['fetchIdentity']>(),
+    pushAuthorization: vi.fn<BankClientService['pushAuthorization']>(),
+    completeAuthorization: vi.fn<BankClientService['completeAuthorization']>(),
+  };
+}
+
+/** The ProblemError `work` rejects with; fails the test when it resolves or throws anything else. */
+export async function problemOf(work: Promise<unknown>): Promise<ProblemError> {
+  try {
+    await work;
+  } catch (err) {
+    if (err instanceof ProblemError) return err;
+    throw err;
+  }
+  throw new Error('expected a ProblemError, but the call resolved');
+}
+
+/** Asymmetric matchers typed `unknown` instead of `any`, for use inside object literals under strict lint. */
+export const anyDate: unknown = expect.any(Date);
+export const anyString: unknown = expect.any(String);
+export const containing = (shape: Record<string, unknown>): unknown => expect.objectContaining(shape);
