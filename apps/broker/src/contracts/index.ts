@@ -1,2 +1,2 @@
 export { ContractsModule } from './contracts.module.js';
-export { ContractPolicy, isWithinWindow, type Permission } from './contract-policy.service.js';
+export { ContractPolicy } from './contract-policy.service.js';

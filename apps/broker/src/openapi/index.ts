@@ -1,2 +1,1 @@
 export { OpenApiModule } from './openapi.module.js';
-export { buildOpenApiDocument, openApiJson } from './openapi.document.js';
