@@ -175,6 +175,21 @@ describe(FlowControl.name, () => {
       expect(slots.lease).toHaveBeenCalledOnce();
     });
 
+    it('stops taking fresh turns once the budget is spent, shedding with BANK_BUSY', async () => {
+      sut = build({ flow: { rateWindowMarginMs: 30, waitBudgetMs: 100 } });
+      slots.reserve.mockImplementation(async () => {
+        await sleep(60);
+        return { granted: true, waitMs: 0 };
+      });
+      const call = vi.fn(async () => 'never');
+
+      const problem = await problemOf(sut.run(bank, call, KYC));
+
+      expect(problem.code).toBe('BANK_BUSY');
+      expect(slots.reserve.mock.calls.length).toBeLessThanOrEqual(3);
+      expect(call).not.toHaveBeenCalled();
+    });
+
     it('polls for a lease and sheds with BANK_BUSY when none frees up within the budget', async () => {
       slots.lease.mockResolvedValue(undefined);
       const call = vi.fn(async () => 'never');

@@ -108,8 +108,12 @@ export class FlowControl {
       }
       if (turn.waitMs > 0) await sleep(turn.waitMs);
       // Woken later than the window's margin absorbs (a busy event loop): starting now could bunch
-      // calls into one of the bank's seconds; take a fresh turn instead.
-      if (Date.now() - (asked + turn.waitMs) > this.config.flow.rateWindowMarginMs) continue;
+      // calls into one of the bank's seconds; take a fresh turn instead, while the budget lasts (a slow
+      // Redis would otherwise spend reservation after reservation of the bank's rate).
+      if (Date.now() - (asked + turn.waitMs) > this.config.flow.rateWindowMarginMs) {
+        if (Date.now() >= giveUpAt) throw busy(0);
+        continue;
+      }
       const lease = await this.leaseWithin(bank, giveUpAt);
       if (lease === undefined) throw busy(0);
       return lease;
