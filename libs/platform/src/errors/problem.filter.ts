@@ -62,13 +62,20 @@ export function toProblem(exception: unknown): ProblemError {
   return new ProblemError('INTERNAL', 'An internal error occurred.', { cause: exception });
 }
 
+/**
+ * Prisma codes that mean the database is unreachable or too slow, not that the request was wrong:
+ * unreachable (P1001), timed out (P1002, P1008), connection closed (P1017), no pool connection in time
+ * (P2024), a transaction that could not start or ran out of time (P2028).
+ */
+const DEPENDENCY_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+
 function isDependencyFailure(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   const name = e.constructor.name;
   if (name === 'PrismaClientInitializationError') return true;
   if (name === 'PrismaClientKnownRequestError') {
     const code = (e as Error & { code?: string }).code;
-    return code === 'P1001' || code === 'P1002' || code === 'P1017' || code === 'P2024';
+    return code !== undefined && DEPENDENCY_CODES.has(code);
   }
   if (name === 'MaxRetriesPerRequestError') return true;
   const msg = e.message;
