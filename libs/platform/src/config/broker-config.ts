@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { readSecret } from './key-material.js';
@@ -112,7 +112,7 @@ function dpopSecrets(env: NodeJS.ProcessEnv, keysDir: string): Record<string, st
   }
   for (const file of files) {
     const id = DPOP_FILE.exec(file)?.[1];
-    if (id !== undefined) out[id] = readSecret({}, '', keysDir, file);
+    if (id !== undefined) out[id] = readFileSync(path.resolve(keysDir, file), 'utf8').trim();
   }
   for (const [variable, value] of Object.entries(env)) {
     const id = DPOP_VARIABLE.exec(variable)?.[1];
