@@ -43,6 +43,14 @@ export default {
       to: { path: ['node_modules/ioredis/', 'node_modules/@prisma/', '^libs/platform/src/prisma/generated/'] },
     },
     {
+      name: 'only-platform-opens-database-connections',
+      severity: 'error',
+      comment:
+        'node-postgres connections come from libs/platform (PrismaService, LedgerPool) so pool sizes stay in config; benchmarks measure the database directly.',
+      from: { path: '^(apps|libs)/', pathNot: ['^libs/platform/', ...TEST_CODE] },
+      to: { path: 'node_modules/pg/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'features-meet-at-their-index',
       severity: 'error',
       comment:

@@ -5,13 +5,16 @@
  * Redis db, drives a few real consents, then offers identity calls at 3x the limit, open loop.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import pg from 'pg';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { CookieBrowser } from '../apps/broker/test/support/browser.js';
 
 const LIMIT = Number(process.env['BENCH_LIMIT_RPS'] ?? 20);
 const SECONDS = 10;
 const OFFERED = LIMIT * 3;
-const DB = 'postgresql://postgres@127.0.0.1:5432/kyc_broker_bench';
+const DB = 'postgresql://kyc_app@127.0.0.1:5432/kyc_broker_bench';
+const OWNER_DB = 'postgresql://kyc_owner@127.0.0.1:5432/kyc_broker_bench';
 const BROKERS = ['http://127.0.0.1:23000', 'http://127.0.0.1:23001'];
 const BANK = 'http://127.0.0.1:24001';
 const REDIRECT = 'http://127.0.0.1:5555/callback';
@@ -21,6 +24,8 @@ const env = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   DATABASE_URL: DB,
+  MIGRATION_DATABASE_URL: OWNER_DB,
+  BANK_A_WITNESS_STATE_DIR: mkdtempSync(path.join(tmpdir(), 'kyc-bench-witness-')),
   REDIS_URL: 'redis://127.0.0.1:6379/14',
   BROKER_PUBLIC_URL: BROKERS[0],
   BANK_A_PORT: '24001',
@@ -44,13 +49,9 @@ async function waitFor(url: string): Promise<void> {
 }
 
 async function prepareDatabase(): Promise<{ enterprise_key: string; operator_key: string }> {
-  const admin = new pg.Client({ connectionString: DB.replace(/\/[^/]+$/, '/postgres') });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS kyc_broker_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE kyc_broker_bench');
-  await admin.end();
-  const migrate = spawnSync('npx', ['prisma', 'migrate', 'deploy'], { env, encoding: 'utf8' });
-  if (migrate.status !== 0) throw new Error(migrate.stderr);
+  // Roles, a fresh database, migrations as the owner (scripts/database.mjs), then the seed as the broker's role.
+  const prepared = spawnSync('node', ['scripts/database.mjs', '--fresh', '--quiet'], { env, encoding: 'utf8' });
+  if (prepared.status !== 0) throw new Error(prepared.stderr);
   const seed = spawnSync('node', ['dist/prisma/seed-main.js', '--demo'], { env, encoding: 'utf8' });
   if (seed.status !== 0) throw new Error(seed.stderr);
   return JSON.parse(seed.stdout.trim().split('\n').pop() ?? '{}') as { enterprise_key: string; operator_key: string };

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { JWK } from 'jose';
 import { z } from 'zod';
 import { CLAIM_NAMES, newId } from '@kyc/common-schema';
+import { NOTE_COSIGNATURE_V1, verifierKeyOfJwk } from '@kyc/ledger';
 import { Sealer, type BrokerConfig, type PrismaService } from '@kyc/platform';
 import { hashApiKey } from '../apps/broker/src/auth/index.js';
 import { newWebhookSecret } from '../apps/broker/src/webhooks/index.js';
@@ -12,9 +14,26 @@ import { newWebhookSecret } from '../apps/broker/src/webhooks/index.js';
  * (docs/adding-a-bank.md). The issuer comes from `<env>_ISSUER`, else `http://127.0.0.1:<env>_PORT`.
  */
 export const BANK_ROWS = [
-  { id: 'bank-a', name: 'Kaede Bank', adapter: 'kaede-v1', dpopKeyId: 'bank-a', maxRps: 50, maxConcurrency: 16, env: 'BANK_A', port: 4001 },
-  { id: 'bank-b', name: 'Tsubame Bank', adapter: 'tsubame-v2', dpopKeyId: 'bank-b', maxRps: 20, maxConcurrency: 8, env: 'BANK_B', port: 4002 },
+  { id: 'bank-a', name: 'Kaede Bank', adapter: 'kaede-v1', dpopKeyId: 'bank-a', maxRps: 50, maxConcurrency: 16, env: 'BANK_A', port: 4001, witness: 'bank-a.mock/witness' },
+  { id: 'bank-b', name: 'Tsubame Bank', adapter: 'tsubame-v2', dpopKeyId: 'bank-b', maxRps: 20, maxConcurrency: 8, env: 'BANK_B', port: 4002, witness: 'bank-b.mock/witness' },
 ] as const;
+
+/**
+ * The bank's witness (C2SP tlog-witness at `<issuer>/witness`): its name (as the bank is configured,
+ * `<ENV>_WITNESS_NAME`) and its public key, from `<ENV>_WITNESS_VKEY`, `<ENV>_WITNESS_JWK` or, in
+ * development, the bank's public key file in the keys folder.
+ */
+export function bankWitness(bank: (typeof BANK_ROWS)[number], env: NodeJS.ProcessEnv, keysDir: string): { name: string; url: string; verifierKey: string } | undefined {
+  const name = env[`${bank.env}_WITNESS_NAME`]?.trim() || bank.witness;
+  const url = `${bankIssuer(bank, env)}/witness`;
+  const vkey = env[`${bank.env}_WITNESS_VKEY`]?.trim();
+  if (vkey) return { name, url, verifierKey: vkey };
+  const fromEnv = env[`${bank.env}_WITNESS_JWK`]?.trim();
+  const file = path.join(keysDir, `${bank.id}-witness.public.jwk.json`);
+  const text = fromEnv || (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+  if (text === undefined) return undefined;
+  return { name, url, verifierKey: verifierKeyOfJwk(name, NOTE_COSIGNATURE_V1, JSON.parse(text) as JWK) };
+}
 
 /** The issuer of a seeded bank, from the environment the seed runs in. */
 export function bankIssuer(bank: (typeof BANK_ROWS)[number], env: NodeJS.ProcessEnv): string {
@@ -68,13 +87,17 @@ export async function seed(
   options: { demo: boolean; keysDir: string; env?: NodeJS.ProcessEnv },
 ): Promise<DemoSecrets | undefined> {
   for (const row of BANK_ROWS) {
-    const { env: _env, port: _port, ...bank } = row;
+    const { env: _env, port: _port, witness: _witness, ...bank } = row;
     const issuer = bankIssuer(row, options.env ?? process.env);
     await prisma.bank.upsert({
       where: { id: bank.id },
       create: { ...bank, issuer },
       update: { name: bank.name, adapter: bank.adapter, dpopKeyId: bank.dpopKeyId, issuer },
     });
+    const witness = bankWitness(row, options.env ?? process.env, options.keysDir);
+    if (witness !== undefined) {
+      await prisma.ledgerWitness.upsert({ where: { name: witness.name }, create: witness, update: { url: witness.url, verifierKey: witness.verifierKey } });
+    }
   }
   if (!options.demo) return undefined;
   const demo = loadDemoSecrets(path.join(options.keysDir, 'demo.json'));

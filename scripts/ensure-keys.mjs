@@ -35,6 +35,9 @@ const files = {
   'bank-b-signing.jwks.json': async () => JSON.stringify({ keys: [await privateJwk('ES256')] }),
   'bank-a-cookie.key': async () => randomBytes(32).toString('base64url'),
   'bank-b-cookie.key': async () => randomBytes(32).toString('base64url'),
+  // The banks' tlog-witness cosigning keys (docs/adr/0012).
+  'bank-a-witness.jwk.json': async () => JSON.stringify(await privateJwk('EdDSA', 'Ed25519')),
+  'bank-b-witness.jwk.json': async () => JSON.stringify(await privateJwk('EdDSA', 'Ed25519')),
 };
 
 export async function ensureKeys() {
@@ -51,6 +54,11 @@ export async function ensureKeys() {
   const { readFileSync } = await import('node:fs');
   const clientKey = JSON.parse(readFileSync(path.join(KEYS_DIR, 'broker-client-auth.jwk.json'), 'utf8'));
   write('broker-client-auth.public.jwks.json', JSON.stringify({ keys: [publicOf(clientKey)] }));
+  // Likewise the witnesses read the ledger's public key, and the broker the witnesses' public keys.
+  for (const name of ['ledger-signing', 'bank-a-witness', 'bank-b-witness']) {
+    const key = JSON.parse(readFileSync(path.join(KEYS_DIR, `${name}.jwk.json`), 'utf8'));
+    write(`${name}.public.jwk.json`, JSON.stringify(publicOf(key)));
+  }
   return created;
 }
 

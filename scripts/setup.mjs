@@ -2,7 +2,8 @@
 // migrations, seed. Run alone (`node scripts/setup.mjs --no-build`) it prepares a container deployment.
 import './node24.mjs';
 import { spawnSync } from 'node:child_process';
-import { build, DEFAULT_DATABASE_URL, ensureDatabase, ensureKeys, generatePrismaClient, migrate } from './lib.mjs';
+import { prepareDatabase } from './database.mjs';
+import { build, ensureKeys, generatePrismaClient } from './lib.mjs';
 
 /** Returns the demo secrets the seed printed. */
 export async function setup({ buildApps = true, env = process.env } = {}) {
@@ -12,9 +13,8 @@ export async function setup({ buildApps = true, env = process.env } = {}) {
     generatePrismaClient();
     build();
   }
-  const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  await ensureDatabase(databaseUrl);
-  migrate(databaseUrl);
+  // Roles, database and migrations (as the owner role); the seed then runs as the broker's role.
+  await prepareDatabase({ env });
   const seeded = spawnSync('node', ['dist/prisma/seed-main.js', '--demo'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (seeded.status !== 0) throw new Error('seeding failed');
   return JSON.parse(seeded.stdout.trim().split('\n').pop());

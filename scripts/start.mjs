@@ -61,6 +61,10 @@ Demo API keys (kept in .keys/demo.json):
   operator                                              ${demo.operator_key}
   auditor                                               ${demo.auditor_key}
 Demo redirect_uri: http://127.0.0.1:5555/callback   purposes: account_opening, age_verification
+
+An auditor checks the ledger with the monitor, pinning the log's key and the banks' witness keys
+(the monitor remembers what it verified in ./ledger-monitor.json):
+  npm run audit:verify -- --url ${brokerUrl} --key ${demo.auditor_key} --log-key ${demo.ledger_log_key} ${demo.ledger_witness_keys.map((k) => `--witness ${k}`).join(' ')}
 Customers log in at the bank with their customer number and the password "password".
 Press Ctrl+C to stop.
 `);

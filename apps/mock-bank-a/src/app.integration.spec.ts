@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
+import { rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BankBrowser, EDGE_CASES, formAction, type BankPage, type KycRelease } from '@kyc/mock-bank-kit';
-import { insecure, pushAuthorization, runConsentFlow, testBankSetup, type TestBroker } from '../../../libs/mock-bank-kit/test/test-broker.js';
+import { insecure, pushAuthorization, runConsentFlow, submitFirstCheckpoint, testBankSetup, type TestBroker } from '../../../libs/mock-bank-kit/test/test-broker.js';
 import { createBankAApp } from './app.js';
 
 const release: KycRelease = {
@@ -26,6 +27,15 @@ describe(createBankAApp.name, () => {
 
   afterAll(async () => {
     await sut?.close();
+    if (setup) await rm(setup.config.witness.stateDir, { recursive: true, force: true });
+  });
+
+  it('witnesses the broker ledger at /witness/add-checkpoint, reading the body before Nest does', async () => {
+    const first = await submitFirstCheckpoint(setup);
+    const again = await submitFirstCheckpoint(setup);
+
+    expect(first).toMatchObject({ status: 200, cosignature: { timestamp: expect.any(Number) as number } });
+    expect(again.status).toBe(409);
   });
 
   async function controlRecord(username: string): Promise<unknown> {

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { rm } from 'node:fs/promises';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDGE_CASES, type KycRelease } from '@kyc/mock-bank-kit';
-import { insecure, runConsentFlow, testBankSetup, type FlowResult, type TestBroker } from '../../../libs/mock-bank-kit/test/test-broker.js';
+import { insecure, runConsentFlow, submitFirstCheckpoint, testBankSetup, type FlowResult, type TestBroker } from '../../../libs/mock-bank-kit/test/test-broker.js';
 import { createBankBApp } from './app.js';
 
 const release: KycRelease = {
@@ -25,6 +26,15 @@ describe(createBankBApp.name, () => {
 
   afterAll(async () => {
     await sut?.close();
+    if (setup) await rm(setup.config.witness.stateDir, { recursive: true, force: true });
+  });
+
+  it('witnesses the broker ledger at /witness/add-checkpoint, reading the body before Nest does', async () => {
+    const first = await submitFirstCheckpoint(setup);
+    const again = await submitFirstCheckpoint(setup);
+
+    expect(first).toMatchObject({ status: 200, cosignature: { timestamp: expect.any(Number) as number } });
+    expect(again.status).toBe(409);
   });
 
   async function controlRecord(username: string): Promise<unknown> {

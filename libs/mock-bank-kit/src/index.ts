@@ -19,3 +19,7 @@ export { BANK_RUNTIME, BankRuntime, type KycOutcome } from './bank/bank-runtime.
 export { createBankApp, MockBankKitModule, type BankAppParts } from './bank/bank-app.js';
 export { findFreePort } from './bank/free-port.js';
 export { BankBrowser, formAction, type BankLogin, type BankPage, type ConsentDecision } from './bank/bank-browser.js';
+export { Witness, TLOG_SIZE_CONTENT_TYPE, type WitnessLog, type WitnessOptions, type WitnessReply } from './witness/witness.js';
+export { WitnessStore, originHash, type WitnessRecord } from './witness/witness-store.js';
+export { witnessHandler, isWitnessPath, WITNESS_PREFIX, MAX_ADD_CHECKPOINT_BYTES } from './witness/witness-http.js';
+export { parseAddCheckpointRequest, MAX_PROOF_LINES, type AddCheckpointRequest } from './witness/add-checkpoint-request.js';

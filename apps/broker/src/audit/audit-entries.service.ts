@@ -9,7 +9,18 @@ export interface EntryView {
   leaf_hash: string;
 }
 
-/** Queries over the distribution history, newest first, with keyset paging on `seq`. */
+/** `seq` bounds: [gte, lt). */
+interface SeqRange {
+  gte?: bigint;
+  lt?: bigint;
+}
+
+/**
+ * Queries over the distribution history, newest first, with keyset paging on `seq`. Every filter
+ * walks its own `(column, seq DESC)` index; a time window becomes a `seq` range first (two index
+ * probes on `(occurred_at, seq)`), which is exact because `occurred_at` never decreases along `seq`
+ * (ledger_append enforces it; docs/adr/0011).
+ */
 @Injectable()
 export class AuditEntriesService {
   constructor(
@@ -21,7 +32,7 @@ export class AuditEntriesService {
 
   async list(filter: EntryFilter): Promise<{ data: EntryView[]; next_cursor: string | null }> {
     const rows = await this.prisma.ledgerEntry.findMany({
-      where: this.where(filter),
+      where: await this.where(filter),
       orderBy: { seq: 'desc' },
       take: filter.limit + 1,
       select: { seq: true, entry: true, leafHash: true },
@@ -35,7 +46,12 @@ export class AuditEntriesService {
   }
 
   /** The filters as a query; `cursor` pages newest first. */
-  where(filter: Omit<EntryFilter, 'limit'>): Prisma.LedgerEntryWhereInput {
+  async where(filter: Omit<EntryFilter, 'limit'>): Promise<Prisma.LedgerEntryWhereInput> {
+    const range = await this.timeRange(filter.from, filter.to);
+    if (filter.cursor !== undefined) {
+      const cursor = BigInt(filter.cursor);
+      range.lt = range.lt === undefined || cursor < range.lt ? cursor : range.lt;
+    }
     return {
       ...(filter.enterprise_id === undefined ? {} : { enterpriseId: filter.enterprise_id }),
       ...(filter.bank_id === undefined ? {} : { bankId: filter.bank_id }),
@@ -45,11 +61,21 @@ export class AuditEntriesService {
         : { subjectRef: subjectRef(this.config.keys.subjectKey, filter.bank_id, filter.bank_subject) }),
       ...(filter.type === undefined ? {} : { type: filter.type }),
       ...(filter.outcome === undefined ? {} : { outcome: filter.outcome }),
-      ...(filter.from === undefined && filter.to === undefined
-        ? {}
-        : { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }),
-      ...(filter.cursor === undefined ? {} : { seq: { lt: BigInt(filter.cursor) } }),
+      ...(range.gte === undefined && range.lt === undefined ? {} : { seq: range }),
     };
+  }
+
+  /** [from, to) as seq bounds: the first entry at or after each instant. */
+  private async timeRange(from: Date | undefined, to: Date | undefined): Promise<SeqRange> {
+    const range: SeqRange = {};
+    const first = async (at: Date): Promise<bigint> => {
+      const rows = await this.prisma.$queryRaw<{ seq: bigint }[]>`
+        SELECT seq FROM ledger_entries WHERE occurred_at >= ${at} ORDER BY occurred_at, seq LIMIT 1`;
+      return rows[0]?.seq ?? BigInt(await this.merkle.treeSize());
+    };
+    if (from !== undefined) range.gte = await first(from);
+    if (to !== undefined) range.lt = await first(to);
+    return range;
   }
 
   /** One entry with its inclusion proof against the latest checkpoint (made now when none covers it). */

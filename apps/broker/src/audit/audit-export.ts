@@ -44,7 +44,7 @@ export class AuditExport {
     res.setHeader('Content-Disposition', `attachment; filename="ledger-export.${format}"`);
     res.setHeader('Cache-Control', 'no-store');
     if (format === 'csv') await write(res, `${CSV_COLUMNS.join(',')}\r\n`);
-    const where = this.entries.where(filter);
+    const where = await this.entries.where(filter);
     let after: bigint | undefined;
     for (;;) {
       const rows = await this.prisma.ledgerEntry.findMany({

@@ -1,6 +1,6 @@
-import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Checkpoint, ConsistencyProof, InclusionProof } from '@kyc/ledger';
+import type { ConsistencyProof, InclusionProof } from '@kyc/ledger';
 import { ProblemError } from '@kyc/platform';
 import { CurrentPrincipal, enterpriseOf, Roles, type Principal } from '../auth/index.js';
 import { MerkleStore } from '../ledger/index.js';
@@ -8,7 +8,7 @@ import { AuditExport } from './audit-export.js';
 import { AuditStatsService, type StatsRow } from './audit-stats.service.js';
 import { checkpointListSchema, consistencyQuerySchema, entryFilterSchema, exportQuerySchema, inclusionQuerySchema, statsQuerySchema } from './audit.dto.js';
 import { AuditEntriesService, type EntryView } from './audit-entries.service.js';
-import { CheckpointsService } from './checkpoints.service.js';
+import { CheckpointsService, type CheckpointView } from './checkpoints.service.js';
 
 /** The auditor's view of the distribution history: entries, signed tree heads, Merkle proofs. */
 @Controller('v1/audit')
@@ -44,27 +44,35 @@ export class AuditController {
     return this.entries.one(seq);
   }
 
+  /** JSON by default; `Accept: text/plain` answers the C2SP signed note with its cosignatures. */
   @Get('checkpoints/latest')
-  async latest(): Promise<Checkpoint> {
+  async latest(@Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response): Promise<CheckpointView | string> {
     const checkpoint = await this.checkpoints.latest();
     if (checkpoint === undefined) throw new ProblemError('NOT_FOUND', 'No checkpoint yet; POST /v1/audit/checkpoints makes one.');
-    return checkpoint;
+    return this.answer(checkpoint, accept, res);
   }
 
   @Get('checkpoints/:treeSize')
-  checkpoint(@Param('treeSize') treeSize: string): Promise<Checkpoint> {
-    return this.checkpoints.get(treeSize);
+  async checkpoint(@Param('treeSize') treeSize: string, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response): Promise<CheckpointView | string> {
+    return this.answer(await this.checkpoints.get(treeSize), accept, res);
   }
 
   @Get('checkpoints')
-  listCheckpoints(@Query() query: unknown): Promise<{ data: Checkpoint[]; next_cursor: string | null }> {
+  listCheckpoints(@Query() query: unknown): Promise<{ data: CheckpointView[]; next_cursor: string | null }> {
     const q = checkpointListSchema.parse(query);
     return this.checkpoints.list(q.limit, q.cursor);
   }
 
   @Post('checkpoints')
-  create(): Promise<Checkpoint> {
+  create(): Promise<CheckpointView> {
     return this.checkpoints.create();
+  }
+
+  private answer(checkpoint: CheckpointView, accept: string | undefined, res: Response): CheckpointView | string {
+    const wantsNote = accept !== undefined && /\btext\/plain\b/.test(accept) && !/\bapplication\/(json|\*)/.test(accept);
+    if (!wantsNote) return checkpoint;
+    res.type('text/plain; charset=utf-8');
+    return checkpoint.note;
   }
 
   @Get('proofs/inclusion')

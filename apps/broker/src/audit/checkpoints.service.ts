@@ -1,63 +1,155 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { signCheckpoint, type Checkpoint } from '@kyc/ledger';
-import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig } from '@kyc/platform';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  NOTE_COSIGNATURE_V1, formatCheckpointBody, formatNote, parseNote, parseVerifierKey, signCheckpoint, signNote,
+  verifyCosignature, type Checkpoint,
+} from '@kyc/ledger';
+import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig, type CheckpointRow } from '@kyc/platform';
 import { MerkleStore } from '../ledger/index.js';
+import { WitnessClient } from './witness-client.js';
 
-type Row = { treeSize: bigint; rootHash: string; timestamp: Date; keyId: string; signature: string };
+export interface CosignatureView {
+  readonly witness: string;
+  readonly cosigned_at: string;
+  readonly signature_line: string;
+}
 
-const view = (r: Row): Checkpoint => ({
-  tree_size: Number(r.treeSize),
-  root_hash: r.rootHash,
-  timestamp: r.timestamp.toISOString(),
-  key_id: r.keyId,
-  signature: r.signature,
-});
+/** SPEC §8's JSON checkpoint, with its C2SP signed note (cosignatures included) beside it. */
+export type CheckpointView = Checkpoint & { readonly note: string; readonly cosignatures: CosignatureView[] };
 
-/** Signed tree heads (SPEC §8): Ed25519 over the canonical JSON of {tree_size, root_hash, timestamp}. */
+type Row = CheckpointRow & { cosignatures: { witness: string; cosignedAt: Date; signatureLine: string }[] };
+
+/**
+ * Signed tree heads (SPEC §8): Ed25519 over the canonical JSON of {tree_size, root_hash, timestamp},
+ * and the same tree head as a C2SP tlog-checkpoint note signed by the same key under the log's
+ * origin. Every checkpoint is offered to the witnesses (the banks, C2SP tlog-witness); their
+ * cosignatures are stored and listed. A witness that is down delays only its cosignature: the
+ * scheduled run asks again for the latest checkpoint.
+ */
 @Injectable()
 export class CheckpointsService {
+  private readonly logger = new Logger(CheckpointsService.name);
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly merkle: MerkleStore,
+    private readonly witnesses: WitnessClient,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
-  /** A checkpoint over every entry committed so far; the existing one when the tree has not grown. */
-  async create(): Promise<Checkpoint> {
-    const treeSize = await this.merkle.treeSize();
-    const existing = await this.prisma.checkpoint.findUnique({ where: { treeSize: BigInt(treeSize) } });
-    if (existing !== null) return view(existing);
-    const signed = await signCheckpoint(
-      { tree_size: treeSize, root_hash: await this.merkle.root(treeSize), timestamp: new Date().toISOString() },
-      this.config.keys.ledgerSigningJwk,
-    );
-    await this.prisma.checkpoint.createMany({
-      data: [{ treeSize: BigInt(treeSize), rootHash: signed.root_hash, timestamp: new Date(signed.timestamp), keyId: signed.key_id, signature: signed.signature }],
-      skipDuplicates: true,
-    });
-    // Another instance may have signed the same size a moment earlier: answer what was stored.
-    return this.get(String(treeSize));
+  /** A checkpoint over every entry committed so far (the existing one when the tree has not grown), cosigned as far as the witnesses answer. */
+  async create(): Promise<CheckpointView> {
+    const head = await this.merkle.head();
+    const existing = await this.prisma.checkpoint.findUnique({ where: { treeSize: BigInt(head.size) } });
+    if (existing === null) {
+      const signed = await signCheckpoint({ tree_size: head.size, root_hash: head.root, timestamp: new Date().toISOString() }, this.config.keys.ledgerSigningJwk);
+      await this.prisma.checkpoint.createMany({
+        data: [{
+          treeSize: BigInt(head.size), rootHash: signed.root_hash, timestamp: new Date(signed.timestamp), keyId: signed.key_id, signature: signed.signature,
+          note: await this.signedNote(head.size, head.root),
+        }],
+        skipDuplicates: true,
+      });
+    }
+    // Another instance may have signed the same size a moment earlier: cosign what was stored.
+    await this.collectCosignatures(head.size);
+    return this.get(String(head.size));
   }
 
-  async latest(): Promise<Checkpoint | undefined> {
-    const row = await this.prisma.checkpoint.findFirst({ orderBy: { treeSize: 'desc' } });
-    return row === null ? undefined : view(row);
+  async latest(): Promise<CheckpointView | undefined> {
+    const row = await this.prisma.checkpoint.findFirst({ orderBy: { treeSize: 'desc' }, include: { cosignatures: true } });
+    return row === null ? undefined : this.view(row);
   }
 
-  async get(treeSizeText: string): Promise<Checkpoint> {
-    const row = /^\d{1,19}$/.test(treeSizeText) ? await this.prisma.checkpoint.findUnique({ where: { treeSize: BigInt(treeSizeText) } }) : null;
+  async get(treeSizeText: string): Promise<CheckpointView> {
+    const row = /^\d{1,19}$/.test(treeSizeText)
+      ? await this.prisma.checkpoint.findUnique({ where: { treeSize: BigInt(treeSizeText) }, include: { cosignatures: true } })
+      : null;
     if (row === null) throw new ProblemError('NOT_FOUND', 'No checkpoint for that tree size.');
-    return view(row);
+    return this.view(row);
   }
 
-  async list(limit: number, cursor: string | undefined): Promise<{ data: Checkpoint[]; next_cursor: string | null }> {
+  async list(limit: number, cursor: string | undefined): Promise<{ data: CheckpointView[]; next_cursor: string | null }> {
     const rows = await this.prisma.checkpoint.findMany({
       where: cursor === undefined ? {} : { treeSize: { lt: BigInt(cursor) } },
       orderBy: { treeSize: 'desc' },
       take: limit + 1,
+      include: { cosignatures: true },
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { data: page.map(view), next_cursor: rows.length > limit && last !== undefined ? last.treeSize.toString() : null };
+    return { data: await Promise.all(page.map((r) => this.view(r))), next_cursor: rows.length > limit && last !== undefined ? last.treeSize.toString() : null };
+  }
+
+  /**
+   * Asks every witness that has not cosigned the checkpoint of `treeSize` yet (C2SP tlog-witness):
+   * with the size it last cosigned for us and a consistency proof from there; on 409 with the size
+   * the witness holds. Failures are logged and left for the next scheduled run.
+   */
+  async collectCosignatures(treeSize: number): Promise<void> {
+    const [checkpoint, witnesses] = await Promise.all([
+      this.prisma.checkpoint.findUnique({ where: { treeSize: BigInt(treeSize) }, include: { cosignatures: true } }),
+      this.prisma.ledgerWitness.findMany(),
+    ]);
+    if (checkpoint === null) return;
+    const note = checkpoint.note ?? (await this.signedNote(treeSize, checkpoint.rootHash));
+    const missing = witnesses.filter((w) => !checkpoint.cosignatures.some((c) => c.witness === w.name));
+    await Promise.all(missing.map((w) => this.cosignBy(w, treeSize, note).catch((err: unknown) => {
+      this.logger.warn({ witness: w.name, tree_size: treeSize, err: err instanceof Error ? err.message : String(err) }, 'witness unavailable; will ask again');
+    })));
+  }
+
+  private async cosignBy(witness: { name: string; url: string; verifierKey: string }, treeSize: number, note: string): Promise<void> {
+    const last = await this.prisma.checkpointCosignature.findFirst({ where: { witness: witness.name, treeSize: { lte: BigInt(treeSize) } }, orderBy: { treeSize: 'desc' } });
+    let oldSize = last === null ? 0 : Number(last.treeSize);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const proof = oldSize === 0 || oldSize === treeSize ? [] : await this.merkle.consistencyPath(oldSize, treeSize);
+      const answer = await this.witnesses.addCheckpoint(witness, oldSize, proof, note);
+      if (answer.kind === 'conflict') {
+        if (answer.size > treeSize) {
+          this.logger.error({ witness: witness.name, witness_size: answer.size, tree_size: treeSize }, 'a witness holds a larger tree than this log: the ledger was rolled back');
+          return;
+        }
+        oldSize = answer.size;
+        continue;
+      }
+      if (answer.kind === 'refused') {
+        this.logger.error({ witness: witness.name, status: answer.status, tree_size: treeSize, detail: answer.detail }, 'a witness refused this checkpoint');
+        return;
+      }
+      const key = parseVerifierKey(witness.verifierKey);
+      for (const line of answer.lines) {
+        const cosigned = await verifyCosignature(parseNote(formatNote(parseNote(note).body, [line])), key);
+        const timestamp = cosigned?.timestamp;
+        if (timestamp === undefined || key.type !== NOTE_COSIGNATURE_V1) continue;
+        await this.prisma.checkpointCosignature.createMany({
+          data: [{ treeSize: BigInt(treeSize), witness: witness.name, signatureLine: line, cosignedAt: new Date(timestamp * 1000) }],
+          skipDuplicates: true,
+        });
+        return;
+      }
+      this.logger.error({ witness: witness.name, tree_size: treeSize }, 'a witness answered no cosignature that verifies with its key');
+      return;
+    }
+  }
+
+  /** The C2SP checkpoint note: body and the log's own signature line. */
+  private async signedNote(treeSize: number, rootHash: string): Promise<string> {
+    const body = formatCheckpointBody({ origin: this.config.ledger.origin, size: treeSize, rootHash });
+    return formatNote(body, [await signNote(body, this.config.ledger.origin, this.config.keys.ledgerSigningJwk)]);
+  }
+
+  private async view(row: Row): Promise<CheckpointView> {
+    const note = row.note ?? (await this.signedNote(Number(row.treeSize), row.rootHash));
+    const cosignatures = [...row.cosignatures].sort((a, b) => a.witness.localeCompare(b.witness));
+    const parsed = parseNote(note);
+    return {
+      tree_size: Number(row.treeSize),
+      root_hash: row.rootHash,
+      timestamp: row.timestamp.toISOString(),
+      key_id: row.keyId,
+      signature: row.signature,
+      note: formatNote(parsed.body, [...parsed.signatures.map((s) => s.line), ...cosignatures.map((c) => c.signatureLine)]),
+      cosignatures: cosignatures.map((c) => ({ witness: c.witness, cosigned_at: c.cosignedAt.toISOString(), signature_line: c.signatureLine })),
+    };
   }
 }

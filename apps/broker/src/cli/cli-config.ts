@@ -10,3 +10,10 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): { url: stri
   const parsed = cliEnvSchema.parse(env);
   return { url: parsed.KYC_BROKER_URL.replace(/\/+$/, ''), key: parsed.KYC_OPERATOR_KEY };
 }
+
+const auditEnvSchema = z.object({ AUDITOR_KEY: z.string().min(1).optional() });
+
+/** The ledger monitor (`npm run audit:verify`) takes its auditor key from `--key` or from here. */
+export function loadAuditorKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return auditEnvSchema.parse(env).AUDITOR_KEY;
+}

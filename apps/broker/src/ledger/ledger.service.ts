@@ -1,31 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import { canonicalJson, compactEntry, leafHash, type NewLedgerEntry } from '@kyc/ledger';
+import type { NewLedgerEntry } from '@kyc/ledger';
 import { MetricsService, PrismaService, type Prisma } from '@kyc/platform';
-import { MerkleStore } from './merkle-store.js';
+import { LedgerAppender } from './ledger-appender.js';
+import { APPEND_SQL, appendParameters, headAnswer, numberBatch, type AppendedEntry, type HeadRow } from './ledger-batch.js';
 
-export interface AppendedEntry {
-  readonly seq: number;
-  readonly leafHash: string;
-}
+export type { AppendedEntry } from './ledger-batch.js';
 
 type Tx = Prisma.TransactionClient;
 
 /**
- * Appends distribution-history entries with a gap-free `seq`: the next number is taken under a row
- * lock on `ledger_head` inside the caller's transaction, so a rolled-back append leaves no hole and
- * an entry exists exactly when the change it records was committed.
+ * Appends distribution-history entries with a gap-free `seq`. A release's entry goes through the
+ * group-commit appender; a consent outcome or revocation is appended inside the transaction of the
+ * change it records, so the entry exists exactly when the change committed.
  */
 @Injectable()
 export class LedgerService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly metrics: MetricsService,
-    private readonly merkle: MerkleStore,
+    private readonly appender: LedgerAppender,
   ) {}
 
-  /** Appends in its own transaction; resolves only once the entry is durable. */
+  /** Appends with other concurrent appends of this instance; resolves only once the entry is durable. */
   append(entry: NewLedgerEntry): Promise<AppendedEntry> {
-    return this.transaction((_tx, append) => append(entry));
+    return this.appender.append(entry);
   }
 
   /**
@@ -45,28 +43,18 @@ export class LedgerService {
     return result;
   }
 
+  /** The head is read without a lock; a miss takes the lock (inside ledger_append), so the retry lands. */
   private async appendIn(tx: Tx, entry: NewLedgerEntry): Promise<AppendedEntry> {
-    const rows = await tx.$queryRaw<{ next_seq: bigint }[]>`SELECT next_seq FROM ledger_head WHERE id = 1 FOR UPDATE`;
-    const next = rows[0]?.next_seq;
-    if (next === undefined) throw new Error('ledger_head is missing its row');
-    const full = compactEntry({ ...entry, seq: Number(next) });
-    const hash = leafHash(full);
-    await tx.ledgerEntry.create({
-      data: {
-        seq: next,
-        type: full.type,
-        occurredAt: new Date(full.occurred_at),
-        enterpriseId: full.enterprise_id,
-        bankId: full.bank_id,
-        verificationId: full.verification_id,
-        outcome: full.outcome,
-        subjectRef: full.subject_ref ?? null,
-        entry: canonicalJson(full),
-        leafHash: hash,
-      },
-    });
-    await this.merkle.recordLeaf(tx, full.seq, hash);
-    await tx.$executeRaw`UPDATE ledger_head SET next_seq = next_seq + 1 WHERE id = 1`;
-    return { seq: full.seq, leafHash: hash };
+    const heads = await tx.$queryRaw<{ next_seq: bigint; last_occurred_at: Date | null }[]>`SELECT next_seq, last_occurred_at FROM ledger_head WHERE id = 1`;
+    const head = heads[0];
+    if (head === undefined) throw new Error('ledger_head is missing its row');
+    let batch = numberBatch([entry], Number(head.next_seq), head.last_occurred_at?.toISOString() ?? null);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const answer = headAnswer((await tx.$queryRawUnsafe<HeadRow[]>(APPEND_SQL, ...appendParameters(batch)))[0]);
+      const written = batch.appended[0];
+      if (answer.appended && written !== undefined) return written;
+      batch = numberBatch([entry], answer.nextSeq, answer.lastOccurredAt);
+    }
+    throw new Error('the ledger head moved while its lock was held');
   }
 }

@@ -4,25 +4,47 @@ import { PrismaService, ProblemError, type Prisma } from '@kyc/platform';
 
 type Db = Prisma.TransactionClient | PrismaService;
 
-const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
-
-function popcount(n: number): number {
-  let count = 0;
-  for (let v = n; v > 0; v = Math.floor(v / 2)) count += v % 2;
-  return count;
+/** A stored node: level k, index i covers leaves [i·2^k, (i+1)·2^k); level 0 is a leaf. */
+interface NodeRef {
+  readonly level: number;
+  readonly idx: number;
 }
 
-function trailingOnes(n: number): number {
-  let count = 0;
-  for (let v = n; v % 2 === 1; v = (v - 1) / 2) count++;
-  return count;
+const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
+const key = (n: NodeRef): string => `${n.level}/${n.idx}`;
+
+/** The aligned complete subtrees RFC 9162's split of [start, end) bottoms out in (log n of them). */
+function decompose(start: number, end: number, out: NodeRef[] = []): NodeRef[] {
+  const size = end - start;
+  if (isPowerOfTwo(size) && start % size === 0) {
+    out.push({ level: Math.log2(size), idx: start / size });
+    return out;
+  }
+  const k = largestPowerOfTwoBelow(size);
+  decompose(start, start + k, out);
+  return decompose(start + k, end, out);
+}
+
+/** The root of a tree from its right edge (largest subtree first): a right-to-left fold. */
+export function rootOfFrontier(frontier: readonly string[]): string {
+  let root = frontier.at(-1);
+  if (root === undefined) return EMPTY_TREE_ROOT;
+  for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i] ?? '', root);
+  return root;
+}
+
+export interface TreeHead {
+  readonly size: number;
+  readonly root: string;
 }
 
 /**
- * The ledger's Merkle tree kept in Postgres: leaves are the entries' `leaf_hash`, and every complete
- * aligned subtree above them is stored once, by the append that completes it (amortized one row per
- * append). Any RFC 9162 subtree hash is then a combination of at most log2(n) stored hashes, so roots
- * and proofs stay cheap at millions of entries.
+ * Reads the ledger's Merkle tree kept in Postgres. `ledger_append` (the migration's SQL function)
+ * writes it: the leaves are the entries' `leaf_hash`, every complete aligned subtree above them is
+ * stored once, and `ledger_head.frontier` holds the right edge, so the current root is one read and
+ * any proof is one query for at most 2·log2(n) stored hashes. Nothing here writes: a tree that is
+ * incomplete stays so (and proofs over it fail) rather than being rebuilt from what the database
+ * holds, which an insider could have rewritten.
  */
 @Injectable()
 export class MerkleStore implements OnApplicationBootstrap {
@@ -30,56 +52,24 @@ export class MerkleStore implements OnApplicationBootstrap {
 
   constructor(private readonly prisma: PrismaService) {}
 
-  /** At start: if the current root cannot be computed (O(log n) reads), complete the stored tree. */
+  /** At start, O(log n) reads: the stored nodes must agree with the head's right edge. */
   async onApplicationBootstrap(): Promise<void> {
-    const complete = await this.root(await this.treeSize()).then(() => true, () => false);
-    if (complete) return;
-    const added = await this.backfill();
-    this.logger.log({ nodes: added }, 'completed the Merkle tree for earlier entries');
-  }
-
-  /** Stores the subtrees that leaf `seq` completes; runs inside the append's transaction. */
-  async recordLeaf(tx: Prisma.TransactionClient, seq: number, leafHash: string): Promise<void> {
-    let index = seq;
-    let hash = leafHash;
-    for (let level = 0; index % 2 === 1; level++) {
-      const left = await this.node(tx, level, index - 1);
-      hash = nodeHash(left, hash);
-      index = (index - 1) / 2;
-      await tx.merkleNode.create({ data: { level: level + 1, idx: BigInt(index), hash } });
+    const head = await this.head();
+    if (head.size === 0) return;
+    const fromNodes = await this.root(head.size).catch(() => undefined);
+    if (fromNodes !== head.root) {
+      this.logger.error({ tree_size: head.size }, 'the stored Merkle nodes do not match the ledger head: proofs will fail until this is investigated');
     }
   }
 
-  /**
-   * Stores the subtrees missing for entries appended before this table existed (or lost), so the
-   * tree is complete. Holds the ledger lock meanwhile, so no append interleaves; a no-op when the
-   * node count is what `treeSize` entries imply.
-   */
-  async backfill(): Promise<number> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const size = Number((await tx.$queryRaw<{ next_seq: bigint }[]>`SELECT next_seq FROM ledger_head WHERE id = 1 FOR UPDATE`)[0]?.next_seq ?? 0n);
-        const expected = size - popcount(size);
-        if ((await tx.merkleNode.count()) === expected) return 0;
-        const nodes: { level: number; idx: bigint; hash: string }[] = [];
-        const frontier: string[] = [];
-        const leaves = await tx.ledgerEntry.findMany({ orderBy: { seq: 'asc' }, select: { leafHash: true } });
-        leaves.forEach(({ leafHash }, seq) => {
-          let hash = leafHash;
-          let index = seq;
-          for (let level = 0; index % 2 === 1; level++) {
-            hash = nodeHash(frontier[level] ?? '', hash);
-            index = (index - 1) / 2;
-            nodes.push({ level: level + 1, idx: BigInt(index), hash });
-          }
-          const level = trailingOnes(seq);
-          frontier[level] = hash;
-        });
-        const { count } = await tx.merkleNode.createMany({ data: nodes, skipDuplicates: true });
-        return count;
-      },
-      { timeout: 600_000, maxWait: 10_000 },
-    );
+  /** The current size and root, from one consistent read of `ledger_head`. */
+  async head(db: Db = this.prisma): Promise<TreeHead> {
+    const rows = await db.$queryRaw<{ next_seq: bigint; frontier: string[] }[]>`
+      SELECT next_seq, array(SELECT encode(f, 'hex') FROM unnest(frontier) WITH ORDINALITY AS u(f, n) ORDER BY n) AS frontier
+        FROM ledger_head WHERE id = 1`;
+    const row = rows[0];
+    if (row === undefined) throw new Error('ledger_head is missing its row');
+    return { size: Number(row.next_seq), root: rootOfFrontier(row.frontier) };
   }
 
   /** The number of committed entries: the current tree size. */
@@ -89,7 +79,10 @@ export class MerkleStore implements OnApplicationBootstrap {
   }
 
   async root(treeSize: number, db: Db = this.prisma): Promise<string> {
-    return treeSize === 0 ? EMPTY_TREE_ROOT : this.subtreeHash(db, 0, treeSize);
+    if (treeSize === 0) return EMPTY_TREE_ROOT;
+    const [root] = await this.hashes(db, [{ start: 0, end: treeSize }]);
+    if (root === undefined) throw new Error('no root computed');
+    return root;
   }
 
   /** RFC 9162 audit path of leaf `seq` in the tree of `treeSize` leaves. */
@@ -103,31 +96,40 @@ export class MerkleStore implements OnApplicationBootstrap {
   }
 
   async leafHash(seq: number, db: Db = this.prisma): Promise<string> {
-    return this.node(db, 0, seq);
+    const rows = await db.$queryRaw<{ leaf_hash: string }[]>`SELECT leaf_hash FROM ledger_entries WHERE seq = ${BigInt(seq)}`;
+    const leaf = rows[0];
+    if (leaf === undefined) throw new ProblemError('NOT_FOUND', 'No such ledger entry.');
+    return leaf.leaf_hash;
   }
 
+  /** The hash of each range, from one query for all the stored nodes they decompose into. */
   private async hashes(db: Db, ranges: readonly SubtreeRange[]): Promise<string[]> {
-    const out: string[] = [];
-    for (const range of ranges) out.push(await this.subtreeHash(db, range.start, range.end));
-    return out;
-  }
-
-  /** MTH of leaves [start, end): a stored node when aligned and complete, else split as RFC 9162 does. */
-  private async subtreeHash(db: Db, start: number, end: number): Promise<string> {
-    const size = end - start;
-    if (isPowerOfTwo(size) && start % size === 0) return this.node(db, Math.log2(size), start / size);
-    const k = largestPowerOfTwoBelow(size);
-    return nodeHash(await this.subtreeHash(db, start, start + k), await this.subtreeHash(db, start + k, end));
-  }
-
-  private async node(db: Db, level: number, index: number): Promise<string> {
-    if (level === 0) {
-      const leaf = await db.ledgerEntry.findUnique({ where: { seq: BigInt(index) }, select: { leafHash: true } });
-      if (leaf === null) throw new ProblemError('NOT_FOUND', 'No such ledger entry.');
-      return leaf.leafHash;
-    }
-    const node = await db.merkleNode.findUnique({ where: { level_idx: { level, idx: BigInt(index) } }, select: { hash: true } });
-    if (node === null) throw new Error(`merkle node ${level}/${index} is missing`);
-    return node.hash;
+    const wanted = new Map<string, NodeRef>();
+    for (const r of ranges) for (const node of decompose(r.start, r.end)) wanted.set(key(node), node);
+    const nodes = [...wanted.values()];
+    const leaves = nodes.filter((n) => n.level === 0).map((n) => BigInt(n.idx));
+    const inner = nodes.filter((n) => n.level > 0);
+    const rows = await db.$queryRaw<{ level: number; idx: bigint; hash: string }[]>`
+      SELECT 0::int AS level, seq AS idx, leaf_hash AS hash FROM ledger_entries WHERE seq = ANY(${leaves}::bigint[])
+      UNION ALL
+      SELECT m.level::int, m.idx, m.hash
+        FROM merkle_nodes m
+        JOIN unnest(${inner.map((n) => n.level)}::smallint[], ${inner.map((n) => BigInt(n.idx))}::bigint[]) AS w(level, idx)
+          ON m.level = w.level AND m.idx = w.idx`;
+    const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
+    const stored = (node: NodeRef): string => {
+      const hash = found.get(key(node));
+      if (hash !== undefined) return hash;
+      if (node.level === 0) throw new ProblemError('NOT_FOUND', 'No such ledger entry.');
+      throw new Error(`merkle node ${key(node)} is missing`);
+    };
+    // MTH of [start, end) as RFC 9162 splits it, every complete aligned part a stored node.
+    const mth = (start: number, end: number): string => {
+      const size = end - start;
+      if (isPowerOfTwo(size) && start % size === 0) return stored({ level: Math.log2(size), idx: start / size });
+      const k = largestPowerOfTwoBelow(size);
+      return nodeHash(mth(start, start + k), mth(start + k, end));
+    };
+    return ranges.map((r) => mth(r.start, r.end));
   }
 }

@@ -24,6 +24,12 @@ import {
 } from '@kyc/common-schema';
 import { checkpointSchema, consistencyProofSchema, inclusionProofSchema } from '@kyc/ledger';
 
+/** SPEC §8's checkpoint with its C2SP tlog-checkpoint note (cosignature lines included) and the cosignatures listed. */
+const checkpointViewSchema = checkpointSchema.extend({
+  note: z.string().describe('C2SP signed note: origin, tree size, base64 root, the log signature, then cosignature/v1 lines'),
+  cosignatures: z.array(z.object({ witness: z.string(), cosigned_at: z.string(), signature_line: z.string() })),
+});
+
 type Role = 'enterprise' | 'operator' | 'auditor' | 'public';
 type JsonSchema = Record<string, unknown>;
 
@@ -61,10 +67,10 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/v1/audit/export', summary: 'The filtered history, oldest first, streamed as CSV (SPEC columns) or NDJSON ({entry, leaf_hash} per line)', tag: 'auditor', role: 'auditor', ok: 200, problems: [400, 401, 403], query: ['format', 'enterprise_id', ...ENTRY_FILTERS.filter((f) => f !== 'limit' && f !== 'cursor')] },
   { method: 'get', path: '/v1/audit/stats', summary: 'Counts per UTC day × bank × enterprise × outcome (default: the last 30 days)', tag: 'auditor', role: 'auditor', ok: 200, response: z.object({ data: z.array(z.object({ day: z.string(), bank_id: z.string(), enterprise_id: z.string(), outcome: z.string(), count: z.number().int() })) }), problems: [400, 401, 403], query: ['from', 'to', 'group_by'] },
   { method: 'get', path: '/v1/audit/entries/{seq}', summary: 'One entry with its inclusion proof against the latest checkpoint', tag: 'auditor', role: 'auditor', ok: 200, response: entryWithProofSchema, problems: [401, 403, 404] },
-  { method: 'get', path: '/v1/audit/checkpoints/latest', summary: 'The latest signed tree head', tag: 'auditor', role: 'auditor', ok: 200, response: checkpointSchema, problems: [401, 403, 404] },
-  { method: 'get', path: '/v1/audit/checkpoints/{tree_size}', summary: 'The signed tree head of that size', tag: 'auditor', role: 'auditor', ok: 200, response: checkpointSchema, problems: [401, 403, 404] },
-  { method: 'get', path: '/v1/audit/checkpoints', summary: 'Signed tree heads, newest first', tag: 'auditor', role: 'auditor', ok: 200, response: z.object({ data: z.array(checkpointSchema), next_cursor: z.string().nullable() }), problems: [400, 401, 403], query: ['limit', 'cursor'] },
-  { method: 'post', path: '/v1/audit/checkpoints', summary: 'Sign a checkpoint over all entries so far', tag: 'auditor', role: 'auditor', ok: 201, response: checkpointSchema, problems: [401, 403] },
+  { method: 'get', path: '/v1/audit/checkpoints/latest', summary: 'The latest signed tree head, with its C2SP signed note and the witnesses\' cosignatures (Accept: text/plain answers the note alone)', tag: 'auditor', role: 'auditor', ok: 200, response: checkpointViewSchema, problems: [401, 403, 404] },
+  { method: 'get', path: '/v1/audit/checkpoints/{tree_size}', summary: 'The signed tree head of that size (Accept: text/plain answers its C2SP note)', tag: 'auditor', role: 'auditor', ok: 200, response: checkpointViewSchema, problems: [401, 403, 404] },
+  { method: 'get', path: '/v1/audit/checkpoints', summary: 'Signed tree heads, newest first', tag: 'auditor', role: 'auditor', ok: 200, response: z.object({ data: z.array(checkpointViewSchema), next_cursor: z.string().nullable() }), problems: [400, 401, 403], query: ['limit', 'cursor'] },
+  { method: 'post', path: '/v1/audit/checkpoints', summary: 'Sign a checkpoint over all entries so far and ask the witnesses to cosign it', tag: 'auditor', role: 'auditor', ok: 201, response: checkpointViewSchema, problems: [401, 403] },
   { method: 'get', path: '/v1/audit/proofs/inclusion', summary: 'RFC 9162 inclusion proof', tag: 'auditor', role: 'auditor', ok: 200, response: inclusionProofSchema, problems: [400, 401, 403, 404], query: ['seq', 'tree_size'] },
   { method: 'get', path: '/v1/audit/proofs/consistency', summary: 'RFC 9162 consistency proof (0 < from <= to)', tag: 'auditor', role: 'auditor', ok: 200, response: consistencyProofSchema, problems: [400, 401, 403], query: ['from', 'to'] },
   { method: 'post', path: '/v1/admin/enterprises', summary: 'Create an enterprise (the webhook secret is shown once)', tag: 'operator', role: 'operator', body: createEnterpriseSchema, ok: 201, response: createdEnterpriseSchema, problems: [400, 401, 403] },

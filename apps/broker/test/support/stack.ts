@@ -19,8 +19,12 @@ export interface Stack {
   /** The environment the stack was configured from (to start more banks alike). */
   readonly env: Record<string, string | undefined>;
   readonly prisma: PrismaService;
+  /** The broker instances started so far (the first, then those of addBroker). */
+  readonly brokers: INestApplication[];
   /** Starts another broker instance on `port`, sharing the database and Redis; answers its URL. */
   addBroker(port: number): Promise<string>;
+  /** Stops one broker instance (as a restart's first half). */
+  stopBroker(app: INestApplication): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +47,8 @@ export async function startStack(overrides: Record<string, string> = {}, app: Br
     OPERATOR_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
     BANK_TIMEOUT_MS: '3000',
     SWEEP_INTERVAL_MS: '200',
+    BANK_A_WITNESS_STATE_DIR: `${inject('witnessStateDir')}/bank-a`,
+    BANK_B_WITNESS_STATE_DIR: `${inject('witnessStateDir')}/bank-b`,
     ...overrides,
   };
   const config = loadBrokerConfig(env);
@@ -58,7 +64,9 @@ export async function startStack(overrides: Record<string, string> = {}, app: Br
   const broker = await createBrokerApp(config, app);
   await broker.listen(PORTS.broker, '127.0.0.1');
   apps.push(broker);
+  const brokers: INestApplication[] = [broker];
   return {
+    brokers,
     broker: `http://127.0.0.1:${PORTS.broker}`,
     bankA: `http://127.0.0.1:${PORTS.bankA}`,
     bankB: `http://127.0.0.1:${PORTS.bankB}`,
@@ -69,7 +77,14 @@ export async function startStack(overrides: Record<string, string> = {}, app: Br
       const extra = await createBrokerApp(config, app);
       await extra.listen(port, '127.0.0.1');
       apps.push(extra);
+      brokers.push(extra);
       return `http://127.0.0.1:${port}`;
+    },
+    async stopBroker(app: INestApplication) {
+      (app.getHttpServer() as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await app.close();
+      apps.splice(apps.indexOf(app), 1);
+      brokers.splice(brokers.indexOf(app), 1);
     },
     async close() {
       for (const app of apps.reverse()) {

@@ -6,6 +6,7 @@ import type { BankConfig } from '../config/bank-config.js';
 import { ControlController } from '../control/control.controller.js';
 import { isProviderPath } from '../oidc/bank-provider.js';
 import { InteractionController } from '../oidc/interaction.controller.js';
+import { isWitnessPath, witnessHandler } from '../witness/witness-http.js';
 import type { BankDefinition } from './bank-definition.js';
 import { BANK_RUNTIME, BankRuntime } from './bank-runtime.js';
 
@@ -34,8 +35,8 @@ export interface BankAppParts {
 
 /**
  * Builds (does not start) a mock bank: the Nest app with the bank's KYC API, the kit's interaction
- * and control routes, and oidc-provider answering its own paths. Start it with
- * `app.listen(config.port, '127.0.0.1')`.
+ * and control routes, oidc-provider answering its own paths, and the ledger witness under /witness.
+ * Start it with `app.listen(config.port, '127.0.0.1')`.
  */
 export async function createBankApp(config: BankConfig, bank: BankDefinition, parts: BankAppParts): Promise<INestApplication> {
   const runtime = new BankRuntime(config, bank);
@@ -48,10 +49,16 @@ export async function createBankApp(config: BankConfig, bank: BankDefinition, pa
   const app = await NestFactory.create<NestExpressApplication>(root, { logger: ['error', 'warn'] });
   app.disable('x-powered-by');
   const callback = runtime.provider.callback();
-  // Registered before Nest's body parsers and routes: the provider reads its own request bodies.
+  const witness = witnessHandler(runtime.witness);
+  // Registered before Nest's body parsers and routes: the provider and the witness read their own
+  // request bodies.
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (isProviderPath(req.path)) {
       void callback(req, res);
+      return;
+    }
+    if (isWitnessPath(req.path)) {
+      void witness(req, res);
       return;
     }
     next();

@@ -6,6 +6,8 @@ import { createBankProvider, resourceIndicatorOf } from '../oidc/bank-provider.j
 import type { KycRelease } from '../oidc/kyc-release.js';
 import type { BankCustomer } from '../persons/person.js';
 import { DpopAccessVerifier, ResourceAccessError, type AccessTokenRecord, type ResourceRequest } from '../resource/dpop-access.js';
+import { Witness } from '../witness/witness.js';
+import { WitnessStore } from '../witness/witness-store.js';
 import { CustomerDirectory, type BankDefinition } from './bank-definition.js';
 
 export const BANK_RUNTIME = Symbol('BANK_RUNTIME');
@@ -19,12 +21,13 @@ export type KycOutcome =
   | { readonly kind: 'customer_not_found' }
   | { readonly kind: 'ok'; readonly customer: BankCustomer; readonly release: KycRelease; readonly malformed: boolean };
 
-/** One running mock bank: its provider, customers, fault controls and resource-server checks. */
+/** One running mock bank: its provider, customers, fault controls, resource-server checks and witness. */
 export class BankRuntime {
   readonly directory: CustomerDirectory;
   readonly provider: Provider;
   readonly control = new ControlState();
   readonly resource: string;
+  readonly witness: Witness;
   private readonly verifier: DpopAccessVerifier;
 
   constructor(
@@ -34,6 +37,12 @@ export class BankRuntime {
     this.directory = new CustomerDirectory(bank.customers);
     this.provider = createBankProvider(config, bank, this.directory);
     this.resource = resourceIndicatorOf(config, bank);
+    this.witness = new Witness({
+      name: config.witness.name,
+      privateJwk: config.witness.privateJwk,
+      logs: [config.witness.log],
+      store: new WitnessStore(config.witness.stateDir),
+    });
     this.verifier = new DpopAccessVerifier({
       issuer: config.issuer,
       resource: this.resource,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { defaultLogOrigin, isNoteKeyName } from '@kyc/ledger';
 import { z } from 'zod';
 
 export type BankId = 'a' | 'b';
@@ -16,6 +17,23 @@ const privateJwksSchema = jwksSchema.refine((jwks) => jwks.keys.every((k) => 'd'
   message: 'the bank signing JWKS must hold private keys',
 });
 
+const ED25519_KEY = /^[A-Za-z0-9_-]{43}$/;
+const ed25519Jwk = { kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string().regex(ED25519_KEY) };
+const ed25519PrivateJwkSchema = z.looseObject({ ...ed25519Jwk, d: z.string().regex(ED25519_KEY) });
+const ed25519PublicJwkSchema = z.looseObject(ed25519Jwk).refine((jwk) => !('d' in jwk), {
+  message: 'the ledger public key must not hold the private key',
+});
+const noteKeyNameSchema = z.string().refine(isNoteKeyName, { message: 'must be non-empty, without spaces, plus or control characters' });
+
+/** The bank as a C2SP tlog-witness of the broker's ledger (docs/adr/0012). */
+const witnessConfigSchema = z.object({
+  name: noteKeyNameSchema,
+  privateJwk: ed25519PrivateJwkSchema,
+  /** The one log it witnesses; the origin is also the log's key name. */
+  log: z.object({ origin: noteKeyNameSchema, publicJwk: ed25519PublicJwkSchema }),
+  stateDir: z.string().min(1),
+});
+
 export const bankConfigSchema = z.object({
   bank: z.enum(['a', 'b']),
   port: z.number().int().min(1).max(65535),
@@ -26,6 +44,7 @@ export const bankConfigSchema = z.object({
   brokerClientJwks: publicJwksSchema,
   signingJwks: privateJwksSchema,
   cookieKeys: z.array(z.string().min(32)).min(1),
+  witness: witnessConfigSchema,
 });
 
 /** Everything a mock bank needs, validated once; nothing else in a bank reads the environment. */
@@ -62,6 +81,8 @@ export function loadBankConfig(bank: BankId, env: Env = process.env): BankConfig
   const brokerJwks = readKeyMaterial(env, 'BROKER_CLIENT_JWKS', 'broker-client-auth.public.jwks.json');
   const signingJwks = readKeyMaterial(env, `${prefix}_JWKS`, `bank-${bank}-signing.jwks.json`);
   const cookieKey = readKeyMaterial(env, `${prefix}_COOKIE_KEY`, `bank-${bank}-cookie.key`);
+  const witnessJwk = readKeyMaterial(env, `${prefix}_WITNESS_JWK`, `bank-${bank}-witness.jwk.json`);
+  const ledgerJwk = readKeyMaterial(env, 'LEDGER_PUBLIC_JWK', 'ledger-signing.public.jwk.json');
   return bankConfigSchema.parse({
     bank,
     port,
@@ -72,5 +93,11 @@ export function loadBankConfig(bank: BankId, env: Env = process.env): BankConfig
     brokerClientJwks: parseJson(brokerJwks, 'BROKER_CLIENT_JWKS'),
     signingJwks: parseJson(signingJwks, `${prefix}_JWKS`),
     cookieKeys: [cookieKey],
+    witness: {
+      name: env[`${prefix}_WITNESS_NAME`] ?? `bank-${bank}.mock/witness`,
+      privateJwk: parseJson(witnessJwk, `${prefix}_WITNESS_JWK`),
+      log: { origin: env['LEDGER_ORIGIN'] ?? defaultLogOrigin(brokerPublicUrl), publicJwk: parseJson(ledgerJwk, 'LEDGER_PUBLIC_JWK') },
+      stateDir: path.resolve(env[`${prefix}_WITNESS_STATE_DIR`] ?? `.data/bank-${bank}-witness`),
+    },
   });
 }

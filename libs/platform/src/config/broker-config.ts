@@ -26,7 +26,15 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BROKER_PORT: port.default(3000),
   BROKER_PUBLIC_URL: url.default('http://127.0.0.1:3000'),
-  DATABASE_URL: z.string().startsWith('postgresql://').default('postgresql://postgres@127.0.0.1:5432/kyc_broker'),
+  // The runtime role (docs/adr/0011): it reads the ledger and appends only through ledger_append.
+  DATABASE_URL: z.string().startsWith('postgresql://').default('postgresql://kyc_app@127.0.0.1:5432/kyc_broker'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  LEDGER_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(2),
+  LEDGER_BATCH_MAX: z.coerce.number().int().min(1).max(5_000).default(500),
+  LEDGER_BATCH_WAIT_MS: z.coerce.number().min(0).max(50).default(1),
+  LEDGER_ORIGIN: z.string().regex(/^[\x21-\x2a\x2c-\x7e]+$/, 'must be printable ASCII without spaces or +').optional(),
+  WITNESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+  WITNESS_RETRY_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   REDIS_URL: z.string().startsWith('redis://').default('redis://127.0.0.1:6379'),
   OPERATOR_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   KEYS_DIR: z.string().default('.keys'),
@@ -85,6 +93,16 @@ export interface BrokerConfig {
   };
   /** Inbound requests per second per enterprise (a contract's rate_limit_rps applies to its bank). */
   readonly enterpriseRateLimitRps: number;
+  /** Connections of the general database pool (Prisma). */
+  readonly databasePoolSize: number;
+  /**
+   * The ledger appender: its own connections (so reads never queue behind appends), the most
+   * entries one group commit writes, and how long a batch waits for company once a commit is in
+   * flight.
+   */
+  readonly ledger: { readonly poolSize: number; readonly batchMax: number; readonly batchWaitMs: number; readonly origin: string };
+  /** Asking witnesses to cosign a checkpoint: per-request timeout, and the retry interval. */
+  readonly witnesses: { readonly timeoutMs: number; readonly retryMs: number };
   /** How often a ledger checkpoint is signed (one job across all instances). */
   readonly checkpointIntervalMs: number;
   /** Webhook delivery: attempts before giving up, and the first backoff (doubling each time). */
@@ -146,6 +164,14 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     port: e.BROKER_PORT,
     publicUrl: e.BROKER_PUBLIC_URL,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    ledger: {
+      poolSize: e.LEDGER_POOL_SIZE,
+      batchMax: e.LEDGER_BATCH_MAX,
+      batchWaitMs: e.LEDGER_BATCH_WAIT_MS,
+      origin: e.LEDGER_ORIGIN ?? `${new URL(e.BROKER_PUBLIC_URL).host}/kyc-ledger`,
+    },
+    witnesses: { timeoutMs: e.WITNESS_TIMEOUT_MS, retryMs: e.WITNESS_RETRY_MS },
     redisUrl: e.REDIS_URL,
     operatorBootstrapKey: e.OPERATOR_BOOTSTRAP_KEY,
     keysDir: e.KEYS_DIR,

@@ -46,6 +46,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly ledgerBatchSize = new Histogram({
+    name: 'kyc_ledger_batch_entries',
+    help: 'Entries written per ledger group commit',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+    registers: [this.registry],
+  });
+
+  readonly ledgerCommitSeconds = new Histogram({
+    name: 'kyc_ledger_commit_seconds',
+    help: 'Time of one ledger group commit (the database part), by attempts needed',
+    labelNames: ['attempts'] as const,
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kyc_' });
   }

@@ -10,7 +10,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     super({
       adapter: new PrismaPg({
         connectionString: config.databaseUrl,
-        max: 20,
+        max: config.databasePoolSize,
         connectionTimeoutMillis: 2_000,
         idleTimeoutMillis: 30_000,
       }),

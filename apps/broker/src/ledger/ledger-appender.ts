@@ -1,0 +1,182 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { NewLedgerEntry } from '@kyc/ledger';
+import { BROKER_CONFIG, LedgerPool, MetricsService, ProblemError, type BrokerConfig } from '@kyc/platform';
+import type pg from 'pg';
+import { APPEND_SQL, appendParameters, headAnswer, numberBatch, type AppendedEntry, type HeadAnswer, type HeadRow, type NumberedBatch } from './ledger-batch.js';
+
+interface Waiter {
+  readonly entry: NewLedgerEntry;
+  readonly resolve: (appended: AppendedEntry) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** Connection and availability failures of node-postgres: the database, not the request, is at fault. */
+function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(08|53|57P|58)/.test(code)) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(message);
+}
+
+/**
+ * Group commit for the ledger (docs/adr/0011): appends from concurrent requests of this instance
+ * are collected while a commit is in flight (or for `batchWaitMs` when none is) and written together
+ * by one call of `ledger_append`, which takes the head lock once, hashes the new subtrees from the
+ * right edge and writes entries, nodes, counts and head in one statement. Every caller resolves only
+ * after COMMIT, so an identity never leaves before its entry is durable.
+ *
+ * The appender remembers the head it last wrote; when another instance appended meanwhile the call
+ * writes nothing and answers the real head, and the batch is renumbered and retried once the lock is
+ * held, so instances interleave gap-free.
+ */
+@Injectable()
+export class LedgerAppender implements OnModuleDestroy {
+  private queue: Waiter[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  /** The head once every batch in flight has landed; unknown after a failure or a miss. */
+  private expected: HeadAnswer | undefined;
+
+  constructor(
+    private readonly pool: LedgerPool,
+    private readonly metrics: MetricsService,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+  ) {}
+
+  /** Resolves once the entry is committed; rejects (503 when the database is away) when it is not. */
+  append(entry: NewLedgerEntry): Promise<AppendedEntry> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    // Whatever is queued is written before the pool closes.
+    clearTimeout(this.timer);
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      if (this.queue.length > 0 && this.inFlight.size === 0) this.flush();
+      await Promise.all(this.inFlight);
+    }
+  }
+
+  /**
+   * Up to `poolSize` batches are in flight while the head is known (each numbered after the one
+   * before it; the database takes them in turn under the head lock, checking the next batch while
+   * the previous one commits), one while it is not.
+   */
+  private schedule(): void {
+    const slots = this.expected === undefined ? 1 : this.config.ledger.poolSize;
+    if (this.queue.length === 0 || this.inFlight.size >= slots) return;
+    if (this.queue.length >= this.config.ledger.batchMax || this.config.ledger.batchWaitMs === 0) {
+      this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.config.ledger.batchWaitMs);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queue.splice(0, this.config.ledger.batchMax);
+    if (batch.length === 0) return;
+    const entries = batch.map((w) => w.entry);
+    const guess = this.expected;
+    const numbered = guess === undefined ? undefined : numberBatch(entries, guess.nextSeq, guess.lastOccurredAt);
+    if (guess !== undefined && numbered !== undefined) {
+      this.expected = { nextSeq: guess.nextSeq + entries.length, lastOccurredAt: numbered.columns.occurredAt.at(-1) ?? guess.lastOccurredAt, appended: true };
+    }
+    const done = this.commit(batch, numbered).finally(() => {
+      this.inFlight.delete(done);
+      this.schedule();
+    });
+    this.inFlight.add(done);
+    this.schedule();
+  }
+
+  private async commit(batch: Waiter[], numbered: NumberedBatch | undefined): Promise<void> {
+    const started = process.hrtime.bigint();
+    try {
+      const { written, attempts } = await this.write(batch.map((w) => w.entry), numbered);
+      this.metrics.ledgerBatchSize.observe(batch.length);
+      this.metrics.ledgerCommitSeconds.observe({ attempts: String(attempts) }, Number(process.hrtime.bigint() - started) / 1e9);
+      batch.forEach((waiter, i) => {
+        const appended = written.appended[i];
+        if (appended === undefined) waiter.reject(new Error('ledger batch lost an entry'));
+        else {
+          this.metrics.ledgerAppends.inc({ type: waiter.entry.type, outcome: waiter.entry.outcome });
+          waiter.resolve(appended);
+        }
+      });
+    } catch (err) {
+      // Whether a failed commit reached the database is unknown: read the head again next time.
+      this.expected = undefined;
+      const answer = isUnavailable(err)
+        ? new ProblemError('DEPENDENCY_UNAVAILABLE', 'The ledger database is unavailable; nothing was released. Retry shortly.')
+        : err;
+      for (const waiter of batch) waiter.reject(answer);
+    }
+  }
+
+  /** One autocommit call when the expected head is right; else renumber under the head lock. */
+  private async write(entries: readonly NewLedgerEntry[], numbered: NumberedBatch | undefined): Promise<{ written: NumberedBatch; attempts: number }> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      let batch = numbered;
+      if (batch === undefined) {
+        const head = await this.readHead(client);
+        batch = numberBatch(entries, head.nextSeq, head.lastOccurredAt);
+      }
+      let answer = await this.call(client, batch);
+      if (answer.appended) {
+        this.landed(answer, numbered === undefined);
+        return { written: batch, attempts: 1 };
+      }
+      // Another instance appended (or a batch before this one failed): the batches numbered after
+      // this one will miss too, so nothing is numbered from a guess until the head is known again.
+      this.expected = undefined;
+      await client.query('BEGIN');
+      try {
+        // The first call inside the transaction takes the lock, so the second cannot miss.
+        for (let attempt = 2; attempt <= 3; attempt++) {
+          batch = numberBatch(entries, answer.nextSeq, answer.lastOccurredAt);
+          answer = await this.call(client, batch);
+          if (answer.appended) {
+            await client.query('COMMIT');
+            this.landed(answer, true);
+            return { written: batch, attempts: attempt };
+          }
+        }
+        throw new Error('the ledger head moved while its lock was held');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw err;
+      }
+    } catch (err) {
+      broken ||= isUnavailable(err);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** A batch read from the real head tells the head, unless batches numbered since are further on. */
+  private landed(answer: HeadAnswer, fromRealHead: boolean): void {
+    if (fromRealHead && (this.expected === undefined || this.expected.nextSeq <= answer.nextSeq)) this.expected = answer;
+  }
+
+  private async readHead(client: pg.PoolClient): Promise<HeadAnswer> {
+    const { rows } = await client.query<{ next_seq: string; last_occurred_at: Date | null }>('SELECT next_seq, last_occurred_at FROM ledger_head WHERE id = 1');
+    const row = rows[0];
+    if (row === undefined) throw new Error('ledger_head is missing its row');
+    return { nextSeq: Number(row.next_seq), lastOccurredAt: row.last_occurred_at?.toISOString() ?? null, appended: false };
+  }
+
+  private async call(client: pg.PoolClient, batch: NumberedBatch): Promise<HeadAnswer> {
+    const { rows } = await client.query<HeadRow>(APPEND_SQL, appendParameters(batch));
+    return headAnswer(rows[0]);
+  }
+}

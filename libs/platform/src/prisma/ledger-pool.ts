@@ -1,0 +1,26 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import pg from 'pg';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config.js';
+
+/**
+ * The ledger appender's own connections (node-postgres, no ORM in between): group commits never
+ * wait behind the general pool, and the general pool's readers never wait behind a commit.
+ */
+@Injectable()
+export class LedgerPool extends pg.Pool implements OnModuleDestroy {
+  constructor(@Inject(BROKER_CONFIG) config: BrokerConfig) {
+    super({
+      connectionString: config.databaseUrl,
+      max: config.ledger.poolSize,
+      connectionTimeoutMillis: 2_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'kyc-broker-ledger',
+    });
+    // An idle connection that breaks (database restart) must not crash the process.
+    this.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.end();
+  }
+}
