@@ -84,7 +84,7 @@ export class AuditEntriesService {
     if (row === null) throw new ProblemError('NOT_FOUND', 'No such ledger entry.');
     const seq = Number(row.seq);
     let checkpoint = await this.checkpoints.latest();
-    if (checkpoint === undefined || checkpoint.tree_size <= seq) checkpoint = await this.checkpoints.create();
+    if (checkpoint === undefined || checkpoint.tree_size <= seq) checkpoint = await this.checkpoints.create({ cosign: false });
     const auditPath = await this.merkle.inclusionPath(seq, checkpoint.tree_size);
     return {
       entry: JSON.parse(row.entry) as Record<string, unknown>,

@@ -36,8 +36,12 @@ export class CheckpointsService {
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
-  /** A checkpoint over every entry committed so far (the existing one when the tree has not grown), cosigned as far as the witnesses answer. */
-  async create(): Promise<CheckpointView> {
+  /**
+   * A checkpoint over every entry committed so far (the existing one when the tree has not grown),
+   * cosigned as far as the witnesses answer within their timeout — unless `cosign` is false, for a
+   * caller that must not wait on them (the scheduled run asks them later).
+   */
+  async create({ cosign = true }: { cosign?: boolean } = {}): Promise<CheckpointView> {
     const head = await this.merkle.head();
     const existing = await this.prisma.checkpoint.findUnique({ where: { treeSize: BigInt(head.size) } });
     if (existing === null) {
@@ -51,7 +55,7 @@ export class CheckpointsService {
       });
     }
     // Another instance may have signed the same size a moment earlier: cosign what was stored.
-    await this.collectCosignatures(head.size);
+    if (cosign) await this.collectCosignatures(head.size);
     return this.get(String(head.size));
   }
 

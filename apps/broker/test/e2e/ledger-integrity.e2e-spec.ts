@@ -207,6 +207,26 @@ describe('witnesses', () => {
   });
 });
 
+describe('a witness that is down', () => {
+  it('delays only its own cosignature: appends and checkpoints go on, the others cosign', async () => {
+    const name = 'down.mock/witness';
+    const vkey = (await witnessKeys())[0] ?? '';
+    await stack.prisma.ledgerWitness.create({ data: { name, url: 'http://127.0.0.1:9/witness', verifierKey: vkey.replace(/^[^+]+/, name) } });
+    try {
+      const started = Date.now();
+      const appended = await stack.brokers[0]?.get(LedgerService).append(entry());
+      expect(appended?.seq).toBeGreaterThan(0);
+      const { status, body } = await audit<CheckpointAnswer>('/v1/audit/checkpoints', 'POST');
+      expect(status).toBe(201);
+      expect(body.tree_size).toBe((appended?.seq ?? 0) + 1);
+      expect(body.cosignatures.map((c) => c.witness)).toEqual(['bank-a.mock/witness', 'bank-b.mock/witness']);
+      expect(Date.now() - started).toBeLessThan(stack.config.witnesses.timeoutMs + 2_000);
+    } finally {
+      await stack.prisma.ledgerWitness.delete({ where: { name } });
+    }
+  });
+});
+
 describe('the insider attack', () => {
   it('rewriting an entry, its leaf hash, the tree and the checkpoints as superuser, then restarting and signing, is caught by the monitor and refused by the witnesses', async () => {
     const logKey = verifierKeyOfJwk(stack.config.ledger.origin, NOTE_ED25519, ledgerJwk());

@@ -150,7 +150,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
     databaseUrl: 'postgresql://unit@localhost/unused',
     databasePoolSize: 2,
     ledger: { poolSize: 1, batchMax: 64, batchWaitMs: 1, origin: 'broker.example/kyc-ledger' },
-    witnesses: { timeoutMs: 500, retryMs: 1_000 },
+    witnesses: { timeoutMs: 500 },
     redisUrl: 'redis://localhost:6379',
     operatorBootstrapKey: undefined,
     keysDir: '.keys',

@@ -34,7 +34,6 @@ const envSchema = z.object({
   LEDGER_BATCH_WAIT_MS: z.coerce.number().min(0).max(50).default(1),
   LEDGER_ORIGIN: z.string().regex(/^[\x21-\x2a\x2c-\x7e]+$/, 'must be printable ASCII without spaces or +').optional(),
   WITNESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
-  WITNESS_RETRY_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   REDIS_URL: z.string().startsWith('redis://').default('redis://127.0.0.1:6379'),
   OPERATOR_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   KEYS_DIR: z.string().default('.keys'),
@@ -101,8 +100,8 @@ export interface BrokerConfig {
    * flight.
    */
   readonly ledger: { readonly poolSize: number; readonly batchMax: number; readonly batchWaitMs: number; readonly origin: string };
-  /** Asking witnesses to cosign a checkpoint: per-request timeout, and the retry interval. */
-  readonly witnesses: { readonly timeoutMs: number; readonly retryMs: number };
+  /** Asking a witness to cosign a checkpoint: the per-request timeout (a missing cosignature is asked for again at the next scheduled checkpoint). */
+  readonly witnesses: { readonly timeoutMs: number };
   /** How often a ledger checkpoint is signed (one job across all instances). */
   readonly checkpointIntervalMs: number;
   /** Webhook delivery: attempts before giving up, and the first backoff (doubling each time). */
@@ -171,7 +170,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       batchWaitMs: e.LEDGER_BATCH_WAIT_MS,
       origin: e.LEDGER_ORIGIN ?? `${new URL(e.BROKER_PUBLIC_URL).host}/kyc-ledger`,
     },
-    witnesses: { timeoutMs: e.WITNESS_TIMEOUT_MS, retryMs: e.WITNESS_RETRY_MS },
+    witnesses: { timeoutMs: e.WITNESS_TIMEOUT_MS },
     redisUrl: e.REDIS_URL,
     operatorBootstrapKey: e.OPERATOR_BOOTSTRAP_KEY,
     keysDir: e.KEYS_DIR,

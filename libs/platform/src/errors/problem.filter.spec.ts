@@ -36,6 +36,18 @@ describe(toProblem.name, () => {
     expect(toProblem(new Error('timeout exceeded when trying to connect')).code).toBe('DEPENDENCY_UNAVAILABLE');
   });
 
+  it.each(['57P01', '08006', '53300', '57014', '55P03'])('answers a node-postgres error with SQLSTATE %s as DEPENDENCY_UNAVAILABLE, also wrapped by Prisma', (sqlstate) => {
+    expect(toProblem(Object.assign(new Error('database said no'), { code: sqlstate })).code).toBe('DEPENDENCY_UNAVAILABLE');
+    const wrapped = new Prisma.PrismaClientKnownRequestError('raw query failed', {
+      code: 'P2010', clientVersion: '6.19', meta: { driverAdapterError: { cause: { originalCode: sqlstate, kind: 'postgres' } } },
+    });
+    expect(toProblem(wrapped).code).toBe('DEPENDENCY_UNAVAILABLE');
+  });
+
+  it('keeps a database error about the statement itself internal', () => {
+    expect(toProblem(Object.assign(new Error('duplicate key'), { code: '23505' })).code).toBe('INTERNAL');
+  });
+
   it('hides anything else behind INTERNAL, keeping it as the cause', () => {
     const err = new Error('secret detail');
     const sut = toProblem(err);

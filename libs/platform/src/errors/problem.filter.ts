@@ -69,17 +69,43 @@ export function toProblem(exception: unknown): ProblemError {
  */
 const DEPENDENCY_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 
+/**
+ * Postgres SQLSTATE classes of an unavailable database, whether node-postgres raised them or Prisma's
+ * driver adapter wrapped them: connection exceptions (08), insufficient resources such as too many
+ * connections (53), operator intervention such as a shutdown or restart (57P), and a statement or
+ * lock timeout (57014, 55P03).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P)|^57014$|^55P03$/;
+
+function sqlStates(e: unknown): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > 4 || v === null || typeof v !== 'object') return;
+    const record = v as Record<string, unknown>;
+    for (const key of ['code', 'originalCode']) {
+      const code = record[key];
+      if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) out.push(code);
+    }
+    visit(record['cause'], depth + 1);
+    visit(record['meta'], depth + 1);
+    visit(record['driverAdapterError'], depth + 1);
+  };
+  visit(e, 0);
+  return out;
+}
+
 function isDependencyFailure(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   const name = e.constructor.name;
   if (name === 'PrismaClientInitializationError') return true;
   if (name === 'PrismaClientKnownRequestError') {
     const code = (e as Error & { code?: string }).code;
-    return code !== undefined && DEPENDENCY_CODES.has(code);
+    if (code !== undefined && DEPENDENCY_CODES.has(code)) return true;
   }
   if (name === 'MaxRetriesPerRequestError') return true;
+  if (sqlStates(e).some((state) => UNAVAILABLE_SQLSTATE.test(state))) return true;
   const msg = e.message;
-  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(msg);
+  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|terminating connection|the database system is (starting up|shutting down|in recovery mode)/i.test(msg);
 }
 
 @Catch()
