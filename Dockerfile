@@ -6,4 +6,4 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 ENV NODE_ENV=production
-CMD ["node", "dist/apps/broker/src/main.js"]
+CMD ["node", "--max-old-space-size=192", "--max-semi-space-size=4", "dist/apps/broker/src/main.js"]

@@ -10,13 +10,15 @@ const bankB = `http://127.0.0.1:${env.BANK_B_PORT ?? 4002}`;
 
 const demo = await setup({ env });
 
+// The broker's heap is bounded (docs/adr/0011): small young generation, capped old space, so its
+// resident memory stays within its budget under streaming exports and load.
 const apps = [
-  ['bank-a', 'dist/apps/mock-bank-a/src/main.js'],
-  ['bank-b', 'dist/apps/mock-bank-b/src/main.js'],
-  ['broker', 'dist/apps/broker/src/main.js'],
+  ['bank-a', ['dist/apps/mock-bank-a/src/main.js']],
+  ['bank-b', ['dist/apps/mock-bank-b/src/main.js']],
+  ['broker', ['--max-old-space-size=192', '--max-semi-space-size=4', 'dist/apps/broker/src/main.js']],
 ];
-const children = apps.map(([name, file]) => {
-  const child = spawn('node', [file], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+const children = apps.map(([name, args]) => {
+  const child = spawn('node', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} exited (${code ?? signal}); stopping`);

@@ -16,6 +16,8 @@ export async function createBrokerApp(config: BrokerConfig, options: BrokerAppOp
   // An API and redirects only: no content to frame, sniff or cache.
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.disable('x-powered-by');
+  // Answers are per-key API data, never revalidated by caches: no ETag (which would hash every body).
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   app.enableShutdownHooks();

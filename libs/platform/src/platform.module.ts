@@ -8,7 +8,7 @@ import { JsonBodyMiddleware } from './http/json-body.middleware.js';
 import { loggerParams } from './logging/logging.js';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { LedgerPool } from './prisma/ledger-pool.js';
+import { LedgerPool, ReadPool } from './prisma/ledger-pool.js';
 import { PrismaService } from './prisma/prisma.service.js';
 import { QueueConnection } from './redis/queue-connection.js';
 import { RedisService } from './redis/redis.js';
@@ -27,11 +27,12 @@ export class PlatformModule implements NestModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         PrismaService,
         LedgerPool,
+        ReadPool,
         RedisService,
         MetricsService,
         QueueConnection,
       ],
-      exports: [BROKER_CONFIG, Sealer, PrismaService, LedgerPool, RedisService, MetricsService, QueueConnection],
+      exports: [BROKER_CONFIG, Sealer, PrismaService, LedgerPool, ReadPool, RedisService, MetricsService, QueueConnection],
     };
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig, type Prisma } from '@kyc/platform';
+import { BROKER_CONFIG, Prisma, PrismaService, ProblemError, type BrokerConfig } from '@kyc/platform';
 import { MerkleStore, subjectRef } from '../ledger/index.js';
 import { CheckpointsService } from './checkpoints.service.js';
 import type { EntryFilter } from './audit.dto.js';
@@ -63,6 +63,23 @@ export class AuditEntriesService {
       ...(filter.outcome === undefined ? {} : { outcome: filter.outcome }),
       ...(range.gte === undefined && range.lt === undefined ? {} : { seq: range }),
     };
+  }
+
+  /** The same filters as SQL, for the export's raw page queries (cursor not used there). */
+  async whereSql(filter: Omit<EntryFilter, 'limit' | 'cursor'>): Promise<Prisma.Sql> {
+    const range = await this.timeRange(filter.from, filter.to);
+    const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
+    if (filter.enterprise_id !== undefined) parts.push(Prisma.sql`enterprise_id = ${filter.enterprise_id}`);
+    if (filter.bank_id !== undefined) parts.push(Prisma.sql`bank_id = ${filter.bank_id}`);
+    if (filter.verification_id !== undefined) parts.push(Prisma.sql`verification_id = ${filter.verification_id}`);
+    if (filter.bank_subject !== undefined && filter.bank_id !== undefined) {
+      parts.push(Prisma.sql`subject_ref = ${subjectRef(this.config.keys.subjectKey, filter.bank_id, filter.bank_subject)}`);
+    }
+    if (filter.type !== undefined) parts.push(Prisma.sql`type = ${filter.type}`);
+    if (filter.outcome !== undefined) parts.push(Prisma.sql`outcome = ${filter.outcome}`);
+    if (range.gte !== undefined) parts.push(Prisma.sql`seq >= ${range.gte}`);
+    if (range.lt !== undefined) parts.push(Prisma.sql`seq < ${range.lt}`);
+    return Prisma.join(parts, ' AND ');
   }
 
   /** [from, to) as seq bounds: the first entry at or after each instant. */

@@ -5,7 +5,7 @@ import { ProblemError } from '@kyc/platform';
 import { CurrentPrincipal, enterpriseOf, Roles, type Principal } from '../auth/index.js';
 import { MerkleStore } from '../ledger/index.js';
 import { AuditExport } from './audit-export.js';
-import { AuditStatsService, type StatsRow } from './audit-stats.service.js';
+import { AuditStatsService } from './audit-stats.service.js';
 import { checkpointListSchema, consistencyQuerySchema, entryFilterSchema, exportQuerySchema, inclusionQuerySchema, statsQuerySchema } from './audit.dto.js';
 import { AuditEntriesService, type EntryView } from './audit-entries.service.js';
 import { CheckpointsService, type CheckpointView } from './checkpoints.service.js';
@@ -29,9 +29,11 @@ export class AuditController {
   }
 
   @Get('stats')
-  statsByDay(@Query() query: unknown): Promise<{ data: StatsRow[] }> {
+  async statsByDay(@Query() query: unknown, @Res({ passthrough: true }) res: Response): Promise<string> {
     const q = statsQuerySchema.parse(query);
-    return this.stats.byDay(q.from, q.to);
+    const body = await this.stats.byDay(q.from, q.to);
+    res.type('application/json; charset=utf-8');
+    return body;
   }
 
   @Get('entries')
@@ -78,24 +80,22 @@ export class AuditController {
   @Get('proofs/inclusion')
   async inclusion(@Query() query: unknown): Promise<InclusionProof> {
     const q = inclusionQuerySchema.parse(query);
-    await this.assertWithinTree(q.tree_size);
-    const [leaf, auditPath] = await Promise.all([this.merkle.leafHash(q.seq), this.merkle.inclusionPath(q.seq, q.tree_size)]);
-    return { seq: q.seq, tree_size: q.tree_size, leaf_hash: leaf, audit_path: auditPath };
+    const proof = await this.merkle.inclusionProof(q.seq, q.tree_size);
+    if ('treeSize' in proof) throw tooLarge(proof.treeSize, 'tree_size');
+    return { seq: q.seq, tree_size: q.tree_size, leaf_hash: proof.leafHash, audit_path: proof.auditPath };
   }
 
   @Get('proofs/consistency')
   async consistency(@Query() query: unknown): Promise<ConsistencyProof> {
     const q = consistencyQuerySchema.parse(query);
-    await this.assertWithinTree(q.to);
-    return { from: q.from, to: q.to, proof: await this.merkle.consistencyPath(q.from, q.to) };
+    const proof = await this.merkle.consistencyProof(q.from, q.to);
+    if ('treeSize' in proof) throw tooLarge(proof.treeSize, 'to');
+    return { from: q.from, to: q.to, proof: proof.proof };
   }
+}
 
-  private async assertWithinTree(size: number): Promise<void> {
-    const current = await this.merkle.treeSize();
-    if (size > current) {
-      throw new ProblemError('VALIDATION_FAILED', `The tree has ${current} entries.`, { errors: [{ path: 'tree_size', message: `must not exceed ${current}` }] });
-    }
-  }
+function tooLarge(current: number, path: string): ProblemError {
+  return new ProblemError('VALIDATION_FAILED', `The tree has ${current} entries.`, { errors: [{ path, message: `must not exceed ${current}` }] });
 }
 
 /** An enterprise's own part of the history, with the auditor view's filters and paging. */

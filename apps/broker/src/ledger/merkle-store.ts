@@ -1,8 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EMPTY_TREE_ROOT, consistencyPathRanges, inclusionPathRanges, largestPowerOfTwoBelow, nodeHash, type SubtreeRange } from '@kyc/ledger';
-import { PrismaService, ProblemError, type Prisma } from '@kyc/platform';
-
-type Db = Prisma.TransactionClient | PrismaService;
+import { ProblemError, ReadPool } from '@kyc/platform';
 
 /** A stored node: level k, index i covers leaves [i·2^k, (i+1)·2^k); level 0 is a leaf. */
 interface NodeRef {
@@ -50,7 +48,7 @@ export interface TreeHead {
 export class MerkleStore implements OnApplicationBootstrap {
   private readonly logger = new Logger(MerkleStore.name);
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly pool: ReadPool) {}
 
   /** At start, O(log n) reads: the stored nodes must agree with the head's right edge. */
   async onApplicationBootstrap(): Promise<void> {
@@ -63,59 +61,91 @@ export class MerkleStore implements OnApplicationBootstrap {
   }
 
   /** The current size and root, from one consistent read of `ledger_head`. */
-  async head(db: Db = this.prisma): Promise<TreeHead> {
-    const rows = await db.$queryRaw<{ next_seq: bigint; frontier: string[] }[]>`
-      SELECT next_seq, array(SELECT encode(f, 'hex') FROM unnest(frontier) WITH ORDINALITY AS u(f, n) ORDER BY n) AS frontier
-        FROM ledger_head WHERE id = 1`;
+  async head(): Promise<TreeHead> {
+    const { rows } = await this.pool.query<{ next_seq: string; frontier: string[] }>(
+      `SELECT next_seq, array(SELECT encode(f, 'hex') FROM unnest(frontier) WITH ORDINALITY AS u(f, n) ORDER BY n) AS frontier
+         FROM ledger_head WHERE id = 1`,
+    );
     const row = rows[0];
     if (row === undefined) throw new Error('ledger_head is missing its row');
     return { size: Number(row.next_seq), root: rootOfFrontier(row.frontier) };
   }
 
   /** The number of committed entries: the current tree size. */
-  async treeSize(db: Db = this.prisma): Promise<number> {
-    const rows = await db.$queryRaw<{ next_seq: bigint }[]>`SELECT next_seq FROM ledger_head WHERE id = 1`;
-    return Number(rows[0]?.next_seq ?? 0n);
+  async treeSize(): Promise<number> {
+    const { rows } = await this.pool.query<{ next_seq: string }>('SELECT next_seq FROM ledger_head WHERE id = 1');
+    return Number(rows[0]?.next_seq ?? 0);
   }
 
-  async root(treeSize: number, db: Db = this.prisma): Promise<string> {
+  async root(treeSize: number): Promise<string> {
     if (treeSize === 0) return EMPTY_TREE_ROOT;
-    const [root] = await this.hashes(db, [{ start: 0, end: treeSize }]);
+    const [root] = await this.hashes([{ start: 0, end: treeSize }]);
     if (root === undefined) throw new Error('no root computed');
     return root;
   }
 
+  /**
+   * Leaf `seq` and its audit path in the tree of `treeSize` leaves, from one query (the proof
+   * endpoint's whole database work) — or the current tree size when it is not that large yet.
+   */
+  async inclusionProof(seq: number, treeSize: number): Promise<{ leafHash: string; auditPath: string[] } | { treeSize: number }> {
+    const { size, hashes } = await this.hashesWithin([{ start: seq, end: seq + 1 }, ...inclusionPathRanges(seq, treeSize)], treeSize);
+    if (hashes === undefined) return { treeSize: size };
+    const [leaf, ...auditPath] = hashes;
+    return { leafHash: leaf ?? '', auditPath };
+  }
+
+  /** The consistency proof from one query, or the current tree size when `to` is beyond it. */
+  async consistencyProof(from: number, to: number): Promise<{ proof: string[] } | { treeSize: number }> {
+    const { size, hashes } = await this.hashesWithin(consistencyPathRanges(from, to), to);
+    return hashes === undefined ? { treeSize: size } : { proof: hashes };
+  }
+
   /** RFC 9162 audit path of leaf `seq` in the tree of `treeSize` leaves. */
-  async inclusionPath(seq: number, treeSize: number, db: Db = this.prisma): Promise<string[]> {
-    return this.hashes(db, inclusionPathRanges(seq, treeSize));
+  async inclusionPath(seq: number, treeSize: number): Promise<string[]> {
+    return this.hashes(inclusionPathRanges(seq, treeSize));
   }
 
   /** RFC 9162 consistency proof between the trees of `from` and `to` leaves. */
-  async consistencyPath(from: number, to: number, db: Db = this.prisma): Promise<string[]> {
-    return this.hashes(db, consistencyPathRanges(from, to));
+  async consistencyPath(from: number, to: number): Promise<string[]> {
+    return this.hashes(consistencyPathRanges(from, to));
   }
 
-  async leafHash(seq: number, db: Db = this.prisma): Promise<string> {
-    const rows = await db.$queryRaw<{ leaf_hash: string }[]>`SELECT leaf_hash FROM ledger_entries WHERE seq = ${BigInt(seq)}`;
+  async leafHash(seq: number): Promise<string> {
+    const { rows } = await this.pool.query<{ leaf_hash: string }>('SELECT leaf_hash FROM ledger_entries WHERE seq = $1', [seq]);
     const leaf = rows[0];
     if (leaf === undefined) throw new ProblemError('NOT_FOUND', 'No such ledger entry.');
     return leaf.leaf_hash;
   }
 
   /** The hash of each range, from one query for all the stored nodes they decompose into. */
-  private async hashes(db: Db, ranges: readonly SubtreeRange[]): Promise<string[]> {
+  private async hashes(ranges: readonly SubtreeRange[]): Promise<string[]> {
+    const { hashes } = await this.hashesWithin(ranges, 0);
+    return hashes ?? [];
+  }
+
+  /**
+   * The hash of each range and the current tree size in one query; `hashes` is undefined when the
+   * tree holds fewer than `needed` leaves (then nothing is computed).
+   */
+  private async hashesWithin(ranges: readonly SubtreeRange[], needed: number): Promise<{ size: number; hashes: string[] | undefined }> {
     const wanted = new Map<string, NodeRef>();
     for (const r of ranges) for (const node of decompose(r.start, r.end)) wanted.set(key(node), node);
     const nodes = [...wanted.values()];
-    const leaves = nodes.filter((n) => n.level === 0).map((n) => BigInt(n.idx));
+    const leaves = nodes.filter((n) => n.level === 0).map((n) => n.idx);
     const inner = nodes.filter((n) => n.level > 0);
-    const rows = await db.$queryRaw<{ level: number; idx: bigint; hash: string }[]>`
-      SELECT 0::int AS level, seq AS idx, leaf_hash AS hash FROM ledger_entries WHERE seq = ANY(${leaves}::bigint[])
-      UNION ALL
-      SELECT m.level::int, m.idx, m.hash
-        FROM merkle_nodes m
-        JOIN unnest(${inner.map((n) => n.level)}::smallint[], ${inner.map((n) => BigInt(n.idx))}::bigint[]) AS w(level, idx)
-          ON m.level = w.level AND m.idx = w.idx`;
+    const { rows } = await this.pool.query<{ level: number; idx: string; hash: string }>(
+      `SELECT -1 AS level, next_seq AS idx, '' AS hash FROM ledger_head WHERE id = 1
+       UNION ALL
+       SELECT 0 AS level, seq AS idx, leaf_hash AS hash FROM ledger_entries WHERE seq = ANY($1::bigint[])
+       UNION ALL
+       SELECT m.level::int, m.idx, m.hash
+         FROM merkle_nodes m
+         JOIN unnest($2::smallint[], $3::bigint[]) AS w(level, idx) ON m.level = w.level AND m.idx = w.idx`,
+      [leaves.map(String), inner.map((n) => n.level), inner.map((n) => String(n.idx))],
+    );
+    const size = Number(rows.find((r) => r.level === -1)?.idx ?? 0);
+    if (size < needed) return { size, hashes: undefined };
     const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
     const stored = (node: NodeRef): string => {
       const hash = found.get(key(node));
@@ -130,6 +160,6 @@ export class MerkleStore implements OnApplicationBootstrap {
       const k = largestPowerOfTwoBelow(size);
       return nodeHash(mth(start, start + k), mth(start + k, end));
     };
-    return ranges.map((r) => mth(r.start, r.end));
+    return { size, hashes: ranges.map((r) => mth(r.start, r.end)) };
   }
 }

@@ -149,6 +149,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
     publicUrl: 'https://broker.example',
     databaseUrl: 'postgresql://unit@localhost/unused',
     databasePoolSize: 2,
+    readPoolSize: 1,
     ledger: { poolSize: 1, batchMax: 64, batchWaitMs: 1, origin: 'broker.example/kyc-ledger' },
     witnesses: { timeoutMs: 500 },
     redisUrl: 'redis://localhost:6379',

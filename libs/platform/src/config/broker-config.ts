@@ -29,6 +29,7 @@ const envSchema = z.object({
   // The runtime role (docs/adr/0011): it reads the ledger and appends only through ledger_append.
   DATABASE_URL: z.string().startsWith('postgresql://').default('postgresql://kyc_app@127.0.0.1:5432/kyc_broker'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DATABASE_READ_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
   LEDGER_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(2),
   LEDGER_BATCH_MAX: z.coerce.number().int().min(1).max(5_000).default(500),
   LEDGER_BATCH_WAIT_MS: z.coerce.number().min(0).max(50).default(1),
@@ -92,8 +93,9 @@ export interface BrokerConfig {
   };
   /** Inbound requests per second per enterprise (a contract's rate_limit_rps applies to its bank). */
   readonly enterpriseRateLimitRps: number;
-  /** Connections of the general database pool (Prisma). */
+  /** Connections of the general database pool (Prisma), and of the bulk-read pool (audit statistics and export). */
   readonly databasePoolSize: number;
+  readonly readPoolSize: number;
   /**
    * The ledger appender: its own connections (so reads never queue behind appends), the most
    * entries one group commit writes, and how long a batch waits for company once a commit is in
@@ -164,6 +166,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     publicUrl: e.BROKER_PUBLIC_URL,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    readPoolSize: e.DATABASE_READ_POOL_SIZE,
     ledger: {
       poolSize: e.LEDGER_POOL_SIZE,
       batchMax: e.LEDGER_BATCH_MAX,

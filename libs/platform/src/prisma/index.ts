@@ -1,5 +1,5 @@
 export { PrismaService } from './prisma.service.js';
-export { LedgerPool } from './ledger-pool.js';
+export { LedgerPool, ReadPool } from './ledger-pool.js';
 export { Prisma } from './generated/client.js';
 export type { ApiKey, Bank, Contract, Enterprise, IdempotencyRecord, LedgerEntry as LedgerRow, Checkpoint as CheckpointRow, Verification } from './generated/client.js';
 export * from './generated/enums.js';

@@ -24,3 +24,25 @@ export class LedgerPool extends pg.Pool implements OnModuleDestroy {
     await this.end();
   }
 }
+
+/**
+ * Node-postgres connections for bulk reads (the audit statistics and export): tens of thousands of
+ * rows go through the driver as plain arrays, without the ORM's per-row mapping.
+ */
+@Injectable()
+export class ReadPool extends pg.Pool implements OnModuleDestroy {
+  constructor(@Inject(BROKER_CONFIG) config: BrokerConfig) {
+    super({
+      connectionString: config.databaseUrl,
+      max: config.readPoolSize,
+      connectionTimeoutMillis: 2_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'kyc-broker-reads',
+    });
+    this.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.end();
+  }
+}
