@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'libs/platform/src/prisma/generated/**', '.keys/**'],
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'libs/platform/src/prisma/generated/**', '.keys/**', '.tmp/**', '.data/**'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -7,6 +7,7 @@
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -39,7 +40,7 @@ function entry(): NewLedgerEntry {
     purpose: 'account_opening',
     outcome: 'ok',
     request_id: `req_bench_${counter}`,
-    subject_ref: leafHash({ seq: counter } as never),
+    subject_ref: randomBytes(32).toString('hex'),
     claims: ['address', 'birthdate', 'family_name', 'given_name'],
     commitments: { address: 'a'.repeat(43), birthdate: 'b'.repeat(43), family_name: 'c'.repeat(43), given_name: 'd'.repeat(43) },
   };

@@ -39,8 +39,15 @@ export type NewLedgerEntry = Omit<LedgerEntry, 'seq'>;
 
 /** RFC 9162 leaf hash: SHA-256(0x00 ‖ canonical JSON of the entry), lowercase hex. */
 export function leafHash(entry: LedgerEntry): string {
-  return createHash('sha256').update(Buffer.from([0])).update(canonicalJson(entry), 'utf8').digest('hex');
+  return leafHashOfText(canonicalJson(entry));
 }
+
+/** The leaf hash of an entry already in its canonical JSON form. */
+export function leafHashOfText(canonical: string): string {
+  return createHash('sha256').update(LEAF_PREFIX).update(canonical, 'utf8').digest('hex');
+}
+
+const LEAF_PREFIX = Buffer.from([0]);
 
 /** RFC 9162 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(leftHex: string, rightHex: string): string {

@@ -143,6 +143,7 @@ BEGIN
     RETURN QUERY SELECT v_head.next_seq, v_head.last_occurred_at, false;
     RETURN;
   END IF;
+
   v_edge := v_head.frontier;
   FOR i IN 1..v_count LOOP
     v_seq := p_first_seq + i - 1;
@@ -184,6 +185,14 @@ BEGIN
   UPDATE ledger_head SET next_seq = p_first_seq + v_count, frontier = v_edge, last_occurred_at = p_occurred_at[v_count] WHERE id = 1;
   RETURN QUERY SELECT p_first_seq + v_count, p_occurred_at[v_count], true;
 END
+$$;
+
+-- Takes the head lock for the rest of the caller's transaction and answers the head: a caller that
+-- must not miss (a consent change, or a batch that missed once) numbers its entries from this.
+CREATE FUNCTION ledger_lock_head()
+RETURNS TABLE (head_next_seq BIGINT, head_last_occurred_at TIMESTAMPTZ)
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT next_seq, last_occurred_at FROM ledger_head WHERE id = 1 FOR UPDATE
 $$;
 
 -- Checkpoints as C2SP signed notes, and the witnesses' cosignatures of them.
@@ -234,3 +243,5 @@ GRANT SELECT ON "ledger_entries", "merkle_nodes", "ledger_head", "ledger_daily_c
 GRANT SELECT, INSERT ON "checkpoints", "checkpoint_cosignatures" TO kyc_app;
 REVOKE ALL ON FUNCTION ledger_append(BIGINT, TEXT[], TEXT[], TEXT[], TIMESTAMPTZ[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ledger_append(BIGINT, TEXT[], TEXT[], TEXT[], TIMESTAMPTZ[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[]) TO kyc_app;
+REVOKE ALL ON FUNCTION ledger_lock_head() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ledger_lock_head() TO kyc_app;

@@ -38,6 +38,7 @@ class FakeLedgerDatabase {
         if (sql === 'BEGIN') this.inTransaction = true;
         if (sql === 'COMMIT' || sql === 'ROLLBACK') this.inTransaction = false;
         if (sql.startsWith('SELECT next_seq')) return { rows: [{ next_seq: String(this.nextSeq), last_occurred_at: this.lastOccurredAt }] };
+        if (sql.includes('ledger_lock_head')) return { rows: [{ head_next_seq: String(this.nextSeq), head_last_occurred_at: this.lastOccurredAt }] };
         if (sql.includes('ledger_append')) {
           this.beforeAppend?.();
           const [first, texts, , , occurred] = params as [number, string[], string[], string[], string[]];
@@ -84,6 +85,18 @@ describe('LedgerAppender', () => {
     expect(db.calls).toEqual([{ firstSeq: 0, size: 20, inTransaction: false }]);
     expect(appended.map((a) => a.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(db.texts.map((t) => (JSON.parse(t) as LedgerEntry).verification_id)).toEqual(Array.from({ length: 20 }, (_, i) => `ver_${i}`));
+  });
+
+  it('spreads a full queue over the free connections once the head is known', async () => {
+    const db = new FakeLedgerDatabase();
+    const ledger = appender(db, { poolSize: 2 });
+    await ledger.append(entry(0));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.append(entry(i + 1))));
+    // Half goes at once, the rest to the other connection beside it; numbered one after the other.
+    expect(db.calls[1]).toEqual({ firstSeq: 1, size: 10, inTransaction: false });
+    expect(db.calls.slice(1).every((c) => !c.inTransaction && c.size <= 10)).toBe(true);
+    expect(db.calls.slice(1).map((c) => c.firstSeq)).toEqual(db.calls.slice(1).map((_, i, all) => 1 + all.slice(0, i).reduce((n, c) => n + c.size, 0)));
+    expect(db.nextSeq).toBe(21);
   });
 
   it('never writes more than batchMax entries at once', async () => {

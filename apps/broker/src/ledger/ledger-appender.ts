@@ -33,7 +33,7 @@ function isUnavailable(err: unknown): boolean {
 export class LedgerAppender implements OnModuleDestroy {
   private queue: Waiter[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { readonly cancel: () => void } | undefined;
   /** The head once every batch in flight has landed; unknown after a failure or a miss. */
   private expected: HeadAnswer | undefined;
 
@@ -53,7 +53,7 @@ export class LedgerAppender implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     // Whatever is queued is written before the pool closes.
-    clearTimeout(this.timer);
+    this.cancelTimer();
     while (this.inFlight.size > 0 || this.queue.length > 0) {
       if (this.queue.length > 0 && this.inFlight.size === 0) this.flush();
       await Promise.all(this.inFlight);
@@ -63,22 +63,33 @@ export class LedgerAppender implements OnModuleDestroy {
   /**
    * Up to `poolSize` batches are in flight while the head is known (each numbered after the one
    * before it; the database takes them in turn under the head lock, checking the next batch while
-   * the previous one commits), one while it is not.
+   * the previous one commits), one while it is not. With nothing in flight a batch leaves as soon as
+   * the appends of the current turn of the event loop are in (waiting would only idle the
+   * database); beside a batch in flight the next one waits up to `batchWaitMs` for company.
    */
   private schedule(): void {
     const slots = this.expected === undefined ? 1 : this.config.ledger.poolSize;
-    if (this.queue.length === 0 || this.inFlight.size >= slots) return;
-    if (this.queue.length >= this.config.ledger.batchMax || this.config.ledger.batchWaitMs === 0) {
+    if (this.queue.length === 0 || this.inFlight.size >= slots || this.timer !== undefined) return;
+    if (this.queue.length >= this.config.ledger.batchMax) {
       this.flush();
       return;
     }
-    this.timer ??= setTimeout(() => this.flush(), this.config.ledger.batchWaitMs);
+    const flush = (): void => this.flush();
+    if (this.inFlight.size === 0 || this.config.ledger.batchWaitMs === 0) {
+      const handle = setImmediate(flush);
+      this.timer = { cancel: () => clearImmediate(handle) };
+    } else {
+      const handle = setTimeout(flush, this.config.ledger.batchWaitMs);
+      this.timer = { cancel: () => clearTimeout(handle) };
+    }
   }
 
   private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.queue.splice(0, this.config.ledger.batchMax);
+    this.cancelTimer();
+    // Spread what is queued over the free slots, so that batches overlap in the database.
+    const slots = this.expected === undefined ? 1 : this.config.ledger.poolSize;
+    const share = Math.ceil(this.queue.length / Math.max(1, slots - this.inFlight.size));
+    const batch = this.queue.splice(0, Math.min(this.config.ledger.batchMax, share));
     if (batch.length === 0) return;
     const entries = batch.map((w) => w.entry);
     const guess = this.expected;
@@ -92,6 +103,11 @@ export class LedgerAppender implements OnModuleDestroy {
     });
     this.inFlight.add(done);
     this.schedule();
+  }
+
+  private cancelTimer(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
   }
 
   private async commit(batch: Waiter[], numbered: NumberedBatch | undefined): Promise<void> {
@@ -133,22 +149,21 @@ export class LedgerAppender implements OnModuleDestroy {
         this.landed(answer, numbered === undefined);
         return { written: batch, attempts: 1 };
       }
-      // Another instance appended (or a batch before this one failed): the batches numbered after
+      // Another instance appended (or a batch before this one missed): the batches numbered after
       // this one will miss too, so nothing is numbered from a guess until the head is known again.
+      // Renumbered under the head lock, held to COMMIT, the retry cannot miss.
       this.expected = undefined;
       await client.query('BEGIN');
       try {
-        // The first call inside the transaction takes the lock, so the second cannot miss.
-        for (let attempt = 2; attempt <= 3; attempt++) {
-          batch = numberBatch(entries, answer.nextSeq, answer.lastOccurredAt);
-          answer = await this.call(client, batch);
-          if (answer.appended) {
-            await client.query('COMMIT');
-            this.landed(answer, true);
-            return { written: batch, attempts: attempt };
-          }
-        }
-        throw new Error('the ledger head moved while its lock was held');
+        const { rows } = await client.query<{ head_next_seq: string; head_last_occurred_at: Date | null }>('SELECT head_next_seq, head_last_occurred_at FROM ledger_lock_head()');
+        const head = rows[0];
+        if (head === undefined) throw new Error('ledger_head is missing its row');
+        batch = numberBatch(entries, Number(head.head_next_seq), head.head_last_occurred_at?.toISOString() ?? null);
+        answer = await this.call(client, batch);
+        if (!answer.appended) throw new Error('the ledger head moved while its lock was held');
+        await client.query('COMMIT');
+        this.landed(answer, true);
+        return { written: batch, attempts: 2 };
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {
           broken = true;

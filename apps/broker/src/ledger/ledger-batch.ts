@@ -1,4 +1,4 @@
-import { canonicalJson, compactEntry, leafHash, type NewLedgerEntry } from '@kyc/ledger';
+import { canonicalJson, compactEntry, leafHashOfText, type NewLedgerEntry } from '@kyc/ledger';
 
 /** What `ledger_append` answers: the head after the call, and whether the batch was written. */
 export interface HeadAnswer {
@@ -45,8 +45,9 @@ export function numberBatch(entries: readonly NewLedgerEntry[], nextSeq: number,
     const occurredAt = last !== null && own < last ? last : own;
     last = occurredAt;
     const full = compactEntry({ ...entry, occurred_at: occurredAt, seq: nextSeq + i });
-    const hash = leafHash(full);
-    texts.push(canonicalJson(full));
+    const text = canonicalJson(full);
+    const hash = leafHashOfText(text);
+    texts.push(text);
     hashes.push(hash);
     columns.types.push(full.type);
     columns.occurredAt.push(full.occurred_at);

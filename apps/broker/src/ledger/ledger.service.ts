@@ -43,18 +43,15 @@ export class LedgerService {
     return result;
   }
 
-  /** The head is read without a lock; a miss takes the lock (inside ledger_append), so the retry lands. */
+  /** Numbered under the head lock (held to the transaction's COMMIT), so the append cannot miss. */
   private async appendIn(tx: Tx, entry: NewLedgerEntry): Promise<AppendedEntry> {
-    const heads = await tx.$queryRaw<{ next_seq: bigint; last_occurred_at: Date | null }[]>`SELECT next_seq, last_occurred_at FROM ledger_head WHERE id = 1`;
+    const heads = await tx.$queryRaw<{ head_next_seq: bigint; head_last_occurred_at: Date | null }[]>`SELECT head_next_seq, head_last_occurred_at FROM ledger_lock_head()`;
     const head = heads[0];
     if (head === undefined) throw new Error('ledger_head is missing its row');
-    let batch = numberBatch([entry], Number(head.next_seq), head.last_occurred_at?.toISOString() ?? null);
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const answer = headAnswer((await tx.$queryRawUnsafe<HeadRow[]>(APPEND_SQL, ...appendParameters(batch)))[0]);
-      const written = batch.appended[0];
-      if (answer.appended && written !== undefined) return written;
-      batch = numberBatch([entry], answer.nextSeq, answer.lastOccurredAt);
-    }
-    throw new Error('the ledger head moved while its lock was held');
+    const batch = numberBatch([entry], Number(head.head_next_seq), head.head_last_occurred_at?.toISOString() ?? null);
+    const answer = headAnswer((await tx.$queryRawUnsafe<HeadRow[]>(APPEND_SQL, ...appendParameters(batch)))[0]);
+    const written = batch.appended[0];
+    if (!answer.appended || written === undefined) throw new Error('the ledger head moved while its lock was held');
+    return written;
   }
 }
