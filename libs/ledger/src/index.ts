@@ -7,3 +7,4 @@ export * from './checkpoint.js';
 export * from './proofs.js';
 export * from './verifier.js';
 export * from './note.js';
+export { writeFileDurably } from './durable-file.js';

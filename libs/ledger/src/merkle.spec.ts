@@ -10,6 +10,7 @@ import {
   LeafArrayTree,
   largestPowerOfTwoBelow,
   merkleRoot,
+  storedSubtrees,
   treeConsistencyPath,
   treeInclusionPath,
   verifyConsistency,
@@ -430,5 +431,26 @@ describe(LeafArrayTree.name, () => {
     const sut = new LeafArrayTree(leaves);
     leaves[0] = CT_LEAVES[1]!;
     expect(sut.subtreeHash(0, 8)).toBe(rootOf(8));
+  });
+});
+
+describe('storedSubtrees', () => {
+  it('covers each range of a proof exactly, left to right, with at most 2·log2 n complete aligned subtrees', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 4999 }), (size, at) => {
+        const seq = at % size;
+        const ranges = [{ start: 0, end: size }, ...inclusionPathRanges(seq, size), ...(seq > 0 ? consistencyPathRanges(seq, size) : [])];
+        for (const { start, end } of ranges) {
+          const parts = storedSubtrees(start, end);
+          let next = start;
+          for (const { level, idx } of parts) {
+            expect(idx * 2 ** level).toBe(next);
+            next += 2 ** level;
+          }
+          expect(next).toBe(end);
+          expect(parts.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(end - start + 1)));
+        }
+      }),
+    );
   });
 });

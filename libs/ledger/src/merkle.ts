@@ -210,3 +210,24 @@ function isOdd(n: number): boolean {
 function half(n: number): number {
   return Math.floor(n / 2);
 }
+
+/** A complete aligned subtree: level k, index i covers leaves [i·2^k, (i+1)·2^k); level 0 is a leaf. */
+export interface StoredSubtree {
+  readonly level: number;
+  readonly idx: number;
+}
+
+/**
+ * The complete aligned subtrees RFC 9162's split of [start, end) bottoms out in (at most 2·log2 n):
+ * the stored hashes a root or proof over that range needs.
+ */
+export function storedSubtrees(start: number, end: number, out: StoredSubtree[] = []): StoredSubtree[] {
+  const size = end - start;
+  if (size > 0 && (size & (size - 1)) === 0 && start % size === 0) {
+    out.push({ level: Math.log2(size), idx: start / size });
+    return out;
+  }
+  const k = largestPowerOfTwoBelow(size);
+  storedSubtrees(start, start + k, out);
+  return storedSubtrees(start + k, end, out);
+}

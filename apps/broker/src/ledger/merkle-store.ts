@@ -1,27 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { EMPTY_TREE_ROOT, consistencyPathRanges, inclusionPathRanges, largestPowerOfTwoBelow, nodeHash, type SubtreeRange } from '@kyc/ledger';
+import { EMPTY_TREE_ROOT, consistencyPathRanges, inclusionPathRanges, largestPowerOfTwoBelow, nodeHash, storedSubtrees, type StoredSubtree, type SubtreeRange } from '@kyc/ledger';
 import { ProblemError, ReadPool } from '@kyc/platform';
 
-/** A stored node: level k, index i covers leaves [i·2^k, (i+1)·2^k); level 0 is a leaf. */
-interface NodeRef {
-  readonly level: number;
-  readonly idx: number;
-}
+type NodeRef = StoredSubtree;
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 const key = (n: NodeRef): string => `${n.level}/${n.idx}`;
-
-/** The aligned complete subtrees RFC 9162's split of [start, end) bottoms out in (log n of them). */
-function decompose(start: number, end: number, out: NodeRef[] = []): NodeRef[] {
-  const size = end - start;
-  if (isPowerOfTwo(size) && start % size === 0) {
-    out.push({ level: Math.log2(size), idx: start / size });
-    return out;
-  }
-  const k = largestPowerOfTwoBelow(size);
-  decompose(start, start + k, out);
-  return decompose(start + k, end, out);
-}
 
 /** The root of a tree from its right edge (largest subtree first): a right-to-left fold. */
 export function rootOfFrontier(frontier: readonly string[]): string {
@@ -130,7 +114,7 @@ export class MerkleStore implements OnApplicationBootstrap {
    */
   private async hashesWithin(ranges: readonly SubtreeRange[], needed: number): Promise<{ size: number; hashes: string[] | undefined }> {
     const wanted = new Map<string, NodeRef>();
-    for (const r of ranges) for (const node of decompose(r.start, r.end)) wanted.set(key(node), node);
+    for (const r of ranges) for (const node of storedSubtrees(r.start, r.end)) wanted.set(key(node), node);
     const nodes = [...wanted.values()];
     const leaves = nodes.filter((n) => n.level === 0).map((n) => n.idx);
     const inner = nodes.filter((n) => n.level > 0);

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { writeFileDurably } from '../durable-file.js';
 import { HASH_HEX } from '../merkle.js';
 
 /**
@@ -60,23 +60,9 @@ export async function readMonitorState(path: string): Promise<MonitorState | und
   return parsed.data;
 }
 
-/** Writes a temporary file beside `path`, flushes it and renames it over `path`: readers see the old state or the new one, never half. */
+/** Replaces the state file durably: readers see the old state or the new one, never half. */
 export async function writeMonitorState(path: string, state: MonitorState): Promise<void> {
-  const text = `${JSON.stringify(monitorStateSchema.parse(state), null, 2)}\n`;
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const file = await open(temp, 'wx', 0o600);
-    try {
-      await file.writeFile(text, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
+  await writeFileDurably(path, `${JSON.stringify(monitorStateSchema.parse(state), null, 2)}\n`);
 }
 
 function isErrno(err: unknown, code: string): boolean {

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HASH_HEX } from '@kyc/ledger';
+import { HASH_HEX, writeFileDurably } from '@kyc/ledger';
 import { z } from 'zod';
 
 const recordSchema = z.strictObject({
@@ -54,28 +54,7 @@ export class WitnessStore {
   async write(record: WitnessRecord): Promise<void> {
     const valid = recordSchema.parse(record);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const file = this.fileOf(originHash(valid.origin));
-    const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
-    try {
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(valid)}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, file);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    // The rename itself is durable only once the directory entry is.
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await writeFileDurably(this.fileOf(originHash(valid.origin)), `${JSON.stringify(valid)}\n`);
   }
 
   private fileOf(hash: string): string {
