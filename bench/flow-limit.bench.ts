@@ -5,7 +5,7 @@
  * Redis db, drives a few real consents, then offers identity calls at 3x the limit, open loop.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CookieBrowser } from '../apps/broker/test/support/browser.js';
@@ -119,14 +119,17 @@ async function main(): Promise<void> {
   const latencies = ok.map((o) => o.ms).sort((a, b) => a - b);
   const utilization = stats.served_total / (LIMIT * elapsed);
   const pass = stats.max_served_in_any_second <= LIMIT && stats.rejected_rate_limited_total === 0 && utilization >= 0.95 && other === 0;
-  console.log(JSON.stringify({
+  const figures = {
     bench: 'B4', broker_instances: 2, limit_rps: LIMIT, offered_rps: OFFERED, seconds: Number(elapsed.toFixed(2)),
     bank_max_served_in_any_second: stats.max_served_in_any_second, bank_rejected_rate_limited: stats.rejected_rate_limited_total,
     bank_served_total: stats.served_total, utilization: Number(utilization.toFixed(3)),
     answered_200: ok.length, shed_503_bank_busy: shed, other_answers: other,
     served_latency_ms_p50: Number(percentile(latencies, 0.5).toFixed(1)), served_latency_ms_p99: Number(percentile(latencies, 0.99).toFixed(1)),
     pass,
-  }));
+  };
+  console.log(JSON.stringify(figures));
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/b4-flow-limit.json', `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`B4 per-bank limit across instances: ${pass ? 'PASS' : 'FAIL'} (never above ${LIMIT}/s in any second, >= 95 % used)`);
   if (!pass) process.exitCode = 1;
 }
