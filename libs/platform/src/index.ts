@@ -10,3 +10,12 @@ export * from './prisma/index.js';
 export { RedisService } from './redis/redis.js';
 export { QueueConnection } from './redis/queue-connection.js';
 export { MetricsService } from './metrics/metrics.service.js';
+export { TtlCache, type TtlCacheOptions } from './cache/ttl-cache.js';
+export {
+  CacheInvalidation,
+  CACHE_INVALIDATION_CHANNEL,
+  type CacheKind,
+  type Invalidation,
+  type InvalidationPublisher,
+  type InvalidationSubscriber,
+} from './cache/cache-invalidation.js';

@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { CacheInvalidation } from './cache/cache-invalidation.js';
 import { BROKER_CONFIG, type BrokerConfig } from './config/broker-config.js';
 import { Sealer } from './crypto/sealer.js';
 import { ProblemFilter } from './errors/problem.filter.js';
@@ -12,8 +13,9 @@ import { LedgerPool, ReadPool } from './prisma/ledger-pool.js';
 import { PrismaService } from './prisma/prisma.service.js';
 import { QueueConnection } from './redis/queue-connection.js';
 import { RedisService } from './redis/redis.js';
+import { newSubscriberConnection } from './redis/subscriber-connection.js';
 
-/** Config, database, Redis, sealing, logging, body parsing and the one problem filter. */
+/** Config, database, Redis (and the cache invalidation bus), sealing, logging, body parsing and the one problem filter. */
 @Global()
 @Module({})
 export class PlatformModule implements NestModule {
@@ -31,8 +33,13 @@ export class PlatformModule implements NestModule {
         RedisService,
         MetricsService,
         QueueConnection,
+        {
+          provide: CacheInvalidation,
+          useFactory: (redis: RedisService) => new CacheInvalidation(redis.client, newSubscriberConnection(config)),
+          inject: [RedisService],
+        },
       ],
-      exports: [BROKER_CONFIG, Sealer, PrismaService, LedgerPool, ReadPool, RedisService, MetricsService, QueueConnection],
+      exports: [BROKER_CONFIG, Sealer, PrismaService, LedgerPool, ReadPool, RedisService, MetricsService, QueueConnection, CacheInvalidation],
     };
   }
 

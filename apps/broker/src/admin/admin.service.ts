@@ -9,7 +9,7 @@ import {
   type PatchContract,
   type PatchEnterprise,
 } from '@kyc/common-schema';
-import { Prisma, PrismaService, ProblemError, Sealer, type Bank, type Contract, type Enterprise } from '@kyc/platform';
+import { CacheInvalidation, Prisma, PrismaService, ProblemError, Sealer, type Bank, type Contract, type Enterprise } from '@kyc/platform';
 import { newWebhookSecret } from '../webhooks/index.js';
 
 const notFound = (what: string): ProblemError => new ProblemError('NOT_FOUND', `No such ${what}.`);
@@ -18,12 +18,16 @@ function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 }
 
-/** Operator actions: tenants, contracts, banks. Every change goes through here. */
+/**
+ * Operator actions: tenants, contracts, banks. Every change goes through here, and each one tells
+ * every instance's caches after it committed (ADR 0013).
+ */
 @Injectable()
 export class AdminService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly sealer: Sealer,
+    private readonly invalidation: CacheInvalidation,
   ) {}
 
   async createEnterprise(body: CreateEnterprise): Promise<{ enterprise: Enterprise; webhookSecret: string }> {
@@ -38,6 +42,7 @@ export class AdminService {
         webhookSecretSealed: webhookSecret.sealed,
       },
     });
+    await this.invalidation.publish('enterprise', id);
     return { enterprise, webhookSecret: webhookSecret.secret };
   }
 
@@ -47,7 +52,7 @@ export class AdminService {
 
   async patchEnterprise(id: string, body: PatchEnterprise): Promise<Enterprise> {
     await this.enterprise(id);
-    return this.prisma.enterprise.update({
+    const enterprise = await this.prisma.enterprise.update({
       where: { id },
       data: {
         ...(body.status === undefined ? {} : { status: body.status }),
@@ -55,6 +60,8 @@ export class AdminService {
         ...(body.webhook_url === undefined ? {} : { webhookUrl: body.webhook_url }),
       },
     });
+    await this.invalidation.publish('enterprise', id);
+    return enterprise;
   }
 
   async enterprise(id: string): Promise<Enterprise> {
@@ -73,8 +80,9 @@ export class AdminService {
       ...(bank === null ? [{ path: 'bank_id', message: 'no such bank' }] : []),
     ];
     if (errors.length > 0) throw new ProblemError('VALIDATION_FAILED', 'The contract names unknown parties.', { errors });
+    let contract: Contract;
     try {
-      return await this.prisma.contract.create({
+      contract = await this.prisma.contract.create({
         data: {
           id: newId('contract'),
           enterpriseId: body.enterprise_id,
@@ -94,6 +102,8 @@ export class AdminService {
       }
       throw err;
     }
+    await this.invalidation.publish('contract', contract.id);
+    return contract;
   }
 
   listContracts(filter: ContractFilter): Promise<Contract[]> {
@@ -119,7 +129,7 @@ export class AdminService {
         errors: [{ path: 'valid_until', message: 'must be after valid_from' }],
       });
     }
-    return this.prisma.contract.update({
+    const contract = await this.prisma.contract.update({
       where: { id },
       data: {
         ...(body.claims === undefined ? {} : { claims: body.claims }),
@@ -131,6 +141,8 @@ export class AdminService {
         ...(body.status === undefined ? {} : { status: body.status }),
       },
     });
+    await this.invalidation.publish('contract', id);
+    return contract;
   }
 
   listBanks(): Promise<Bank[]> {
@@ -140,7 +152,7 @@ export class AdminService {
   async patchBank(id: string, body: PatchBank): Promise<Bank> {
     const bank = await this.prisma.bank.findUnique({ where: { id } });
     if (bank === null) throw notFound('bank');
-    return this.prisma.bank.update({
+    const updated = await this.prisma.bank.update({
       where: { id },
       data: {
         ...(body.status === undefined ? {} : { status: body.status }),
@@ -148,5 +160,7 @@ export class AdminService {
         ...(body.max_concurrency === undefined ? {} : { maxConcurrency: body.max_concurrency }),
       },
     });
+    await this.invalidation.publish('bank', id);
+    return updated;
   }
 }

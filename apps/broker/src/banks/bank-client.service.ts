@@ -2,11 +2,15 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { BankOAuthClient, type BankAdapter, type BankIdentity, type BankTokens, type PushedAuthorization } from '@kyc/bank-adapters';
 import type { ClaimName } from '@kyc/common-schema';
-import { BROKER_CONFIG, PrismaService, ProblemError, type Bank, type BrokerConfig } from '@kyc/platform';
+import { BROKER_CONFIG, CacheInvalidation, PrismaService, ProblemError, type Bank, type BrokerConfig, type TtlCache } from '@kyc/platform';
 import { FlowControl } from '../flow/index.js';
 import { isBankAdapterToken } from './bank-adapter.providers.js';
 
 export const BROKER_CLIENT_ID = 'kyc-broker';
+
+/** Bank rows, invalidated on every PATCH of a bank (ADR 0013); the TTL is only the safety net. */
+const BANK_CACHE_MS = 30_000;
+const BANK_CACHE_MAX = 256;
 
 /**
  * The broker's side of every bank: its row (id, issuer, adapter kind, DPoP key id, limits), the
@@ -17,13 +21,22 @@ export class BankClientService implements OnModuleInit {
   private readonly logger = new Logger(BankClientService.name);
   private readonly oauth: BankOAuthClient;
   private adapters: ReadonlyMap<string, BankAdapter> = new Map();
+  private readonly banks: TtlCache<string, Bank>;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly flow: FlowControl,
     private readonly discovery: DiscoveryService,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    invalidation: CacheInvalidation,
   ) {
+    this.banks = invalidation.cache({
+      max: BANK_CACHE_MAX,
+      ttlMs: BANK_CACHE_MS,
+      invalidate: ({ kind, id }, cache) => {
+        if (kind === 'bank') cache.delete(id);
+      },
+    });
     this.oauth = new BankOAuthClient({
       clientId: BROKER_CLIENT_ID,
       redirectUri: `${config.publicUrl}/v1/oauth/callback`,
@@ -52,8 +65,8 @@ export class BankClientService implements OnModuleInit {
   }
 
   async bank(bankId: string): Promise<Bank> {
-    const bank = await this.prisma.bank.findUnique({ where: { id: bankId } });
-    if (bank === null) throw new ProblemError('NOT_FOUND', 'No such bank.');
+    const bank = await this.banks.load(bankId, async () => (await this.prisma.bank.findUnique({ where: { id: bankId } })) ?? undefined);
+    if (bank === undefined) throw new ProblemError('NOT_FOUND', 'No such bank.');
     return bank;
   }
 

@@ -7,9 +7,12 @@ import {
   makeBank,
   makeContract,
   makeEnterprise,
+  newCacheInvalidation,
   newPrismaMock,
   problemOf,
   withBank,
+  type CacheInvalidationFake,
+  type ContractWithBank,
   type PrismaMock,
 } from '../../test/unit/factories.js';
 import { ContractPolicy, isWithinWindow } from './contract-policy.service.js';
@@ -28,7 +31,7 @@ describe(ContractPolicy.name, () => {
   beforeEach(() => {
     prisma = newPrismaMock();
     limiter = newLimiterMock();
-    sut = new ContractPolicy(prisma as unknown as PrismaService, limiter as unknown as InboundLimiter);
+    sut = new ContractPolicy(prisma as unknown as PrismaService, limiter as unknown as InboundLimiter, newCacheInvalidation().bus);
     prisma.enterprise.findUnique.mockResolvedValue(makeEnterprise());
     prisma.contract.findFirst.mockResolvedValue(withBank(makeContract()));
   });
@@ -196,6 +199,82 @@ describe(ContractPolicy.name, () => {
 
       expect(active.map((c) => c.id)).toEqual(['ctr_current']);
     });
+  });
+});
+
+describe(`${ContractPolicy.name} caches`, () => {
+  let sut: ContractPolicy;
+  let prisma: PrismaMock;
+  let invalidation: CacheInvalidationFake;
+  const permit = (): Promise<unknown> => sut.permit(ENTERPRISE_ID, BANK_ID, ['family_name'], 'account_opening');
+
+  beforeEach(async () => {
+    prisma = newPrismaMock();
+    invalidation = newCacheInvalidation();
+    await invalidation.connect();
+    sut = new ContractPolicy(prisma as unknown as PrismaService, newLimiterMock() as unknown as InboundLimiter, invalidation.bus);
+    prisma.enterprise.findUnique.mockResolvedValue(makeEnterprise());
+    prisma.contract.findFirst.mockResolvedValue(withBank(makeContract()));
+  });
+
+  it('reads the enterprise and the pair’s contract once for repeated checks', async () => {
+    await permit();
+    await permit();
+    await sut.enterprise(ENTERPRISE_ID);
+
+    expect(prisma.enterprise.findUnique).toHaveBeenCalledTimes(1);
+    expect(prisma.contract.findFirst).toHaveBeenCalledTimes(1);
+  });
+
+  it('judges the validity window of a cached contract per request', async () => {
+    prisma.contract.findFirst.mockResolvedValue(withBank(makeContract({ validUntil: new Date(Date.now() + 50) })));
+    await permit();
+
+    await new Promise((resolve) => setTimeout(resolve, 60));
+
+    expect((await problemOf(permit())).code).toBe('CONTRACT_NOT_FOUND');
+    expect(prisma.contract.findFirst).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not cache a missing contract', async () => {
+    prisma.contract.findFirst.mockResolvedValue(null);
+    await problemOf(permit());
+    await problemOf(permit());
+
+    expect(prisma.contract.findFirst).toHaveBeenCalledTimes(2);
+  });
+
+  it.each([
+    ['a contract', 'contract', 'ctr_other', 'CONTRACT_NOT_FOUND', (): ContractWithBank | null => null],
+    ['its bank', 'bank', BANK_ID, 'BANK_CLOSED', (): ContractWithBank | null => withBank(makeContract(), makeBank({ status: 'closed' }))],
+  ] as const)('reads the contract again once %s changed', async (_label, kind, id, code, after) => {
+    await permit();
+    prisma.contract.findFirst.mockResolvedValue(after());
+
+    invalidation.subscriber.deliver(kind, id);
+
+    expect((await problemOf(permit())).code).toBe(code);
+    expect(prisma.contract.findFirst).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads the enterprise again once it changed', async () => {
+    await permit();
+    prisma.enterprise.findUnique.mockResolvedValue(makeEnterprise({ status: 'suspended' }));
+
+    invalidation.subscriber.deliver('enterprise', ENTERPRISE_ID);
+
+    expect((await problemOf(permit())).code).toBe('ENTERPRISE_SUSPENDED');
+  });
+
+  it('caches the active list and drops it when a contract changes', async () => {
+    prisma.contract.findMany.mockResolvedValue([withBank(makeContract())]);
+    await sut.active(ENTERPRISE_ID);
+    await sut.active(ENTERPRISE_ID);
+    expect(prisma.contract.findMany).toHaveBeenCalledTimes(1);
+
+    invalidation.subscriber.deliver('contract', 'ctr_new');
+    await sut.active(ENTERPRISE_ID);
+    expect(prisma.contract.findMany).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ClaimName } from '@kyc/common-schema';
-import { PrismaService, ProblemError, type Bank, type Contract, type Enterprise } from '@kyc/platform';
+import { CacheInvalidation, PrismaService, ProblemError, type Bank, type Contract, type Enterprise, type TtlCache } from '@kyc/platform';
 import { InboundLimiter } from '../flow/index.js';
 
 export interface Permission {
@@ -8,6 +8,12 @@ export interface Permission {
   readonly bank: Bank;
   readonly contract: Contract;
 }
+
+type ContractWithBank = Contract & { bank: Bank };
+
+/** Rows, never decisions: windows and statuses are judged per request. Invalidated by admin writes (ADR 0013). */
+const CACHE_MS = 30_000;
+const CACHE_MAX = 10_000;
 
 export function isWithinWindow(contract: Contract, now: Date): boolean {
   return (contract.validFrom === null || contract.validFrom <= now) && (contract.validUntil === null || now < contract.validUntil);
@@ -20,10 +26,36 @@ export function isWithinWindow(contract: Contract, now: Date): boolean {
  */
 @Injectable()
 export class ContractPolicy {
+  private readonly enterprises: TtlCache<string, Enterprise>;
+  /** The active contract (with its bank) of an enterprise–bank pair. */
+  private readonly pairs: TtlCache<string, ContractWithBank>;
+  /** All active contracts (with their banks) of an enterprise. */
+  private readonly lists: TtlCache<string, ContractWithBank[]>;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly limiter: InboundLimiter,
-  ) {}
+    invalidation: CacheInvalidation,
+  ) {
+    this.enterprises = invalidation.cache({
+      max: CACHE_MAX,
+      ttlMs: CACHE_MS,
+      invalidate: ({ kind, id }, cache) => {
+        if (kind === 'enterprise') cache.delete(id);
+      },
+    });
+    // A contract change may add, end or alter any pair's row, and contracts carry their bank's row.
+    const onContractOrBank = ({ kind }: { kind: string }, cache: { clear(): void }): void => {
+      if (kind === 'contract' || kind === 'bank') cache.clear();
+    };
+    this.pairs = invalidation.cache({ max: CACHE_MAX, ttlMs: CACHE_MS, invalidate: onContractOrBank });
+    this.lists = invalidation.cache({ max: CACHE_MAX, ttlMs: CACHE_MS, invalidate: onContractOrBank });
+  }
+
+  /** The enterprise's row, whatever its status, or undefined when there is none. */
+  async enterprise(id: string): Promise<Enterprise | undefined> {
+    return this.enterprises.load(id, async () => (await this.prisma.enterprise.findUnique({ where: { id } })) ?? undefined);
+  }
 
   /** A contract's own `rate_limit_rps`, on top of the enterprise-wide limit. */
   async limit(contract: Contract): Promise<void> {
@@ -36,25 +68,27 @@ export class ContractPolicy {
   }
 
   /** The enterprise's active contracts inside their validity window, with their banks, by bank id. */
-  async active(enterpriseId: string, now = new Date()): Promise<(Contract & { bank: Bank })[]> {
-    const contracts = await this.prisma.contract.findMany({
-      where: { enterpriseId, status: 'active' },
-      include: { bank: true },
-      orderBy: { bankId: 'asc' },
-    });
-    return contracts.filter((c) => isWithinWindow(c, now));
+  async active(enterpriseId: string, now = new Date()): Promise<ContractWithBank[]> {
+    const contracts = await this.lists.load(enterpriseId, () =>
+      this.prisma.contract.findMany({
+        where: { enterpriseId, status: 'active' },
+        include: { bank: true },
+        orderBy: { bankId: 'asc' },
+      }),
+    );
+    return (contracts ?? []).filter((c) => isWithinWindow(c, now));
   }
 
   async permit(enterpriseId: string, bankId: string, claims: readonly ClaimName[], purpose: string): Promise<Permission> {
     const now = new Date();
-    const enterprise = await this.prisma.enterprise.findUnique({ where: { id: enterpriseId } });
-    if (enterprise === null) throw new ProblemError('FORBIDDEN', 'Unknown enterprise.');
+    const enterprise = await this.enterprise(enterpriseId);
+    if (enterprise === undefined) throw new ProblemError('FORBIDDEN', 'Unknown enterprise.');
     if (enterprise.status !== 'active') throw new ProblemError('ENTERPRISE_SUSPENDED', 'This enterprise is suspended.');
-    const contract = await this.prisma.contract.findFirst({
-      where: { enterpriseId, bankId, status: 'active' },
-      include: { bank: true },
-    });
-    if (contract === null || !isWithinWindow(contract, now)) {
+    const contract = await this.pairs.load(
+      `${enterpriseId}\u0000${bankId}`,
+      async () => (await this.prisma.contract.findFirst({ where: { enterpriseId, bankId, status: 'active' }, include: { bank: true } })) ?? undefined,
+    );
+    if (contract === undefined || !isWithinWindow(contract, now)) {
       throw new ProblemError('CONTRACT_NOT_FOUND', `No active contract with ${bankId} covers this request.`);
     }
     const refused = claims.filter((c) => !contract.claims.includes(c));

@@ -33,8 +33,8 @@ export class VerificationsService {
       const replay = await this.replay(enterpriseId, idempotencyKey, requestHash);
       if (replay !== undefined) return replay;
     }
-    const enterprise = await this.prisma.enterprise.findUnique({ where: { id: enterpriseId } });
-    if (enterprise !== null && enterprise.status === 'active' && !enterprise.redirectUris.includes(body.redirect_uri)) {
+    const enterprise = await this.policy.enterprise(enterpriseId);
+    if (enterprise !== undefined && enterprise.status === 'active' && !enterprise.redirectUris.includes(body.redirect_uri)) {
       throw new ProblemError('REDIRECT_URI_NOT_REGISTERED', 'redirect_uri must exactly match one registered for this enterprise.');
     }
     const { contract } = await this.policy.permit(enterpriseId, body.bank_id, body.claims, body.purpose);

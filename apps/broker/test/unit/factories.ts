@@ -1,13 +1,26 @@
 // Shared fakes for the broker's unit specs: entity factories with overrides, and plain objects of
 // `vi.fn()` standing in for collaborators. Each spec casts a fake to the collaborator's type
 // (`as unknown as PrismaService`) only where it hands it to the service under test.
+import { EventEmitter } from 'node:events';
 import { expect, vi } from 'vitest';
 import type { AppendedEntry } from '../../src/ledger/index.js';
 import type { ContractPolicy } from '../../src/contracts/index.js';
 import type { BankClientService } from '../../src/banks/index.js';
 import type { VerificationSecrets, VerificationsService } from '../../src/verifications/index.js';
 import type { NewLedgerEntry } from '@kyc/ledger';
-import { ProblemError, type Bank, type BrokerConfig, type Contract, type Enterprise, type Prisma, type Verification } from '@kyc/platform';
+import {
+  CACHE_INVALIDATION_CHANNEL,
+  CacheInvalidation,
+  ProblemError,
+  type Bank,
+  type BrokerConfig,
+  type CacheKind,
+  type Contract,
+  type Enterprise,
+  type InvalidationPublisher,
+  type Prisma,
+  type Verification,
+} from '@kyc/platform';
 
 export const ENTERPRISE_ID = 'ent_0123456789abcdef0123456789abcdef';
 export const CONTRACT_ID = 'ctr_0123456789abcdef0123456789abcdef';
@@ -188,6 +201,11 @@ export function newPrismaMock() {
     enterprise: {
       findUnique: vi.fn<(args: { where: { id: string } }) => Promise<Enterprise | null>>(async () => null),
     },
+    apiKey: {
+      findUnique: vi.fn<(args: { where: { keyHash: string } }) => Promise<Prisma.ApiKeyModel | null>>(async () => null),
+      updateMany: vi.fn<(args: unknown) => Promise<{ count: number }>>(async () => ({ count: 1 })),
+      create: vi.fn<(args: unknown) => Promise<unknown>>(async () => ({})),
+    },
     bank: {
       findUnique: vi.fn<(args: { where: { id: string } }) => Promise<Bank | null>>(async () => null),
     },
@@ -269,6 +287,7 @@ export function newContractPolicyMock() {
     permit: vi.fn<ContractPolicy['permit']>(),
     limit: vi.fn<ContractPolicy['limit']>(async () => undefined),
     find: vi.fn<ContractPolicy['find']>(async () => undefined),
+    enterprise: vi.fn<ContractPolicy['enterprise']>(async () => makeEnterprise()),
   };
 }
 
@@ -280,6 +299,33 @@ export function newBankClientMock() {
     completeAuthorization: vi.fn<BankClientService['completeAuthorization']>(),
   };
 }
+
+/** A subscriber connection without Redis: `connect` makes it ready, `deliver` plays a message from another instance. */
+class FakeSubscriber extends EventEmitter {
+  readonly subscribe = vi.fn(async (_channel: string) => 1);
+  async connect(): Promise<void> {
+    this.emit('ready');
+  }
+  disconnect(): void {
+    this.emit('close');
+  }
+  deliver(kind: CacheKind | 'all', id?: string): void {
+    this.emit('message', CACHE_INVALIDATION_CHANNEL, JSON.stringify({ kind, id }));
+  }
+}
+
+/**
+ * The real CacheInvalidation on a fake subscriber and publisher. Not yet connected, it is not live, so
+ * caches built on it are bypassed (every lookup reaches the fake Prisma); `await connect()` turns them on.
+ */
+export function newCacheInvalidation() {
+  const publish = vi.fn<InvalidationPublisher['publish']>(async () => 1);
+  const subscriber = new FakeSubscriber();
+  const bus = new CacheInvalidation({ publish }, subscriber);
+  return { bus, publish, subscriber, connect: () => bus.onModuleInit() };
+}
+
+export type CacheInvalidationFake = ReturnType<typeof newCacheInvalidation>;
 
 /** The ProblemError `work` rejects with; fails the test when it resolves or throws anything else. */
 export async function problemOf(work: Promise<unknown>): Promise<ProblemError> {
