@@ -10,8 +10,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { inclusionPathRanges, storedSubtrees, verifyInclusionProof, type InclusionProof } from '@kyc/ledger';
-import { rootOfFrontier, subjectRef } from '../apps/broker/src/ledger/index.js';
+import { inclusionPathRanges, rootOfRightEdge, storedSubtrees, verifyInclusionProof, type InclusionProof } from '@kyc/ledger';
+import { subjectRef } from '../apps/broker/src/ledger/index.js';
 
 const ENTRIES = Number(process.env['BENCH_LEDGER_ENTRIES'] ?? 10_000_000);
 // Not kyc_broker_bench: the B4 bench drops and recreates that one on every run.
@@ -391,7 +391,7 @@ async function population(db: pg.Client): Promise<Population & { root: string }>
   const keyText = process.env['SUBJECT_KEY']?.trim() || readFileSync(path.resolve(process.env['KEYS_DIR'] ?? '.keys', 'subject.key'), 'utf8').trim();
   return {
     size,
-    root: rootOfFrontier(h.frontier),
+    root: rootOfRightEdge(h.frontier),
     firstAt: first.rows[0]?.occurred_at.getTime() ?? 0,
     lastAt: h.last_occurred_at.getTime(),
     enterprises,

@@ -35,7 +35,12 @@ export class MerkleFrontier {
 
   /** MTH(D[size]): the complete subtrees folded from the right, as RFC 9162 §2.1.1 splits them. */
   root(): string {
-    if (this.subtrees.length === 0) return EMPTY_TREE_ROOT;
-    return this.subtrees.reduceRight((right, left) => nodeHash(left, right));
+    return rootOfRightEdge(this.subtrees);
   }
+}
+
+/** The root of a tree from its right edge (the complete subtrees' roots, largest first), folded from the right. */
+export function rootOfRightEdge(edge: readonly string[]): string {
+  if (edge.length === 0) return EMPTY_TREE_ROOT;
+  return edge.reduceRight((right, left) => nodeHash(left, right));
 }

@@ -1,19 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { EMPTY_TREE_ROOT, consistencyPathRanges, inclusionPathRanges, largestPowerOfTwoBelow, nodeHash, storedSubtrees, type StoredSubtree, type SubtreeRange } from '@kyc/ledger';
+import { EMPTY_TREE_ROOT, consistencyPathRanges, inclusionPathRanges, largestPowerOfTwoBelow, nodeHash, rootOfRightEdge, storedSubtrees, type StoredSubtree, type SubtreeRange } from '@kyc/ledger';
 import { ProblemError, ReadPool } from '@kyc/platform';
 
 type NodeRef = StoredSubtree;
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 const key = (n: NodeRef): string => `${n.level}/${n.idx}`;
-
-/** The root of a tree from its right edge (largest subtree first): a right-to-left fold. */
-export function rootOfFrontier(frontier: readonly string[]): string {
-  let root = frontier.at(-1);
-  if (root === undefined) return EMPTY_TREE_ROOT;
-  for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i] ?? '', root);
-  return root;
-}
 
 export interface TreeHead {
   readonly size: number;
@@ -52,7 +44,7 @@ export class MerkleStore implements OnApplicationBootstrap {
     );
     const row = rows[0];
     if (row === undefined) throw new Error('ledger_head is missing its row');
-    return { size: Number(row.next_seq), root: rootOfFrontier(row.frontier) };
+    return { size: Number(row.next_seq), root: rootOfRightEdge(row.frontier) };
   }
 
   /** The number of committed entries: the current tree size. */
