@@ -19,7 +19,7 @@ import { BenchStack, round, waitFor, writeResult } from './support/stack.js';
 const SECONDS = Number(process.env['BENCH_B1_SECONDS'] ?? 10);
 const WARMUP_SECONDS = Number(process.env['BENCH_B1_WARMUP_SECONDS'] ?? 3);
 const CLIENTS = 64;
-const RATE = 500;
+const RATE = Number(process.env['BENCH_B1_RATE'] ?? 500);
 const POOL = 32;
 const NGINX_PORT = 24180;
 const KYC_PATH = '/api/kyc/v1/customer';
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const dpopJwk = readJwk('dpop-bank-a.jwk.json');
   const accessToken = await bankAccessToken(customers[0] ?? '', dpopJwk);
 
-  const pids = { bank: [bank.pid ?? 0], nginx: [nginx.pid ?? 0, ...childPids(nginx.pid ?? 0)], broker: [broker.pid ?? 0] };
+  const pids = { bank: [bank.pid ?? 0], nginx: [nginx.pid ?? 0, ...childPids(nginx.pid ?? 0)], broker: [broker.pid ?? 0, ...childPids(broker.pid ?? 0)] };
   const dpop = { accessToken, privateJwk: dpopJwk };
   const targets = {
     direct: { origin: stack.bank, paths: [KYC_PATH], dpop },
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     warmup_seconds: WARMUP_SECONDS,
     clients: CLIENTS,
     open_loop_rate: RATE,
-    broker_processes: 1,
+    broker_processes: pids.broker.length > 1 ? pids.broker.length - 1 : 1,
     nginx_worker_processes: 1,
     verification_pool: ids.length,
     closed_loop: Object.fromEntries(Object.entries(closed).map(([k, v]) => [k, v.load])),
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   const markdown = [
     '# B1 — identity release hot path (SPEC §9)',
     '',
-    `Same run, same machine; load generator in its own process (autocannon closed loop, fixed-schedule open loop), a fresh DPoP proof per bank request. One broker process, nginx with one worker. ${SECONDS} s per phase after ${WARMUP_SECONDS} s warm-up; only 200s count.`,
+    `Same run, same machine; load generator in its own process (autocannon closed loop, fixed-schedule open loop), a fresh DPoP proof per bank request. ${figures.broker_processes} broker worker process(es) (node:cluster, one per core), nginx with one worker. ${SECONDS} s per phase after ${WARMUP_SECONDS} s warm-up; only 200s count.`,
     '',
     `## Closed loop, ${CLIENTS} clients`,
     '',

@@ -4,7 +4,7 @@
 import './node24.mjs';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { build, generatePrismaClient } from './lib.mjs';
+import { build, ensureKeys, generatePrismaClient } from './lib.mjs';
 
 const RESULTS = 'bench/results';
 
@@ -57,6 +57,7 @@ function writeSummary(rows) {
 }
 
 const startedAt = Date.now();
+await ensureKeys();
 generatePrismaClient();
 build();
 let failed = false;

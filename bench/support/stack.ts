@@ -69,8 +69,13 @@ export class BenchStack {
     return child;
   }
 
+  /**
+   * The broker as `npm start` runs it (bounded heap, one worker per core unless BROKER_WORKERS says);
+   * `BENCH_BROKER_NODE_ARGS` adds Node flags (e.g. `--import ./bench/support/cpu-profile.mjs`).
+   */
   async startBroker(): Promise<ChildProcess> {
-    const child = this.spawn('node', ['dist/apps/broker/src/main.js']);
+    const extra = (process.env['BENCH_BROKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const child = this.spawn('node', ['--max-old-space-size=192', '--max-semi-space-size=4', ...extra, 'dist/apps/broker/src/main.js']);
     await waitFor(`${this.broker}/healthz`);
     return child;
   }

@@ -9,6 +9,8 @@ export { PlatformModule } from './platform.module.js';
 export * from './prisma/index.js';
 export { RedisService } from './redis/redis.js';
 export { QueueConnection } from './redis/queue-connection.js';
+export { defineScript, type RedisScript } from './redis/script.js';
+export { newSubscriberConnection } from './redis/subscriber-connection.js';
 export { MetricsService } from './metrics/metrics.service.js';
 export { TtlCache, type TtlCacheOptions } from './cache/ttl-cache.js';
 export {

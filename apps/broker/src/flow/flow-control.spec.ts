@@ -2,29 +2,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProblemError, type BrokerConfig, type MetricsService } from '@kyc/platform';
 import { makeBank, makeBrokerConfig, problemOf } from '../../test/unit/factories.js';
-import type { BankSlots, Reservation } from './bank-slots.js';
-import type { CircuitBreaker, CircuitState } from './circuit-breaker.js';
+import type { Admission, BankSlots, Lease } from './bank-slots.js';
 import { BankCallRefused, FlowControl, isTransportFailure, type CallOptions } from './flow-control.js';
+import type { SlotWakeups } from './slot-wakeups.js';
 
 const KYC: CallOptions = { kind: 'kyc', idempotent: true };
 const KYC_WRITE: CallOptions = { kind: 'kyc', idempotent: false };
 const OAUTH: CallOptions = { kind: 'oauth', idempotent: false };
 
+/** Admitted in `waitMs`; with the lease taken in the same step unless `lease` is null. */
+const admitted = (waitMs = 0, lease: string | null = 'lease-1'): Admission => ({ status: 'admitted', waitMs, probe: false, lease: lease ?? undefined });
+
 function newBankSlotsMock() {
   return {
-    reserve: vi.fn<BankSlots['reserve']>(async (): Promise<Reservation> => ({ granted: true, waitMs: 0 })),
-    lease: vi.fn<BankSlots['lease']>(async () => 'lease-1'),
-    release: vi.fn<BankSlots['release']>(async () => undefined),
-    pause: vi.fn<BankSlots['pause']>(async () => undefined),
+    acquire: vi.fn<BankSlots['acquire']>(async (): Promise<Admission> => admitted()),
+    lease: vi.fn<BankSlots['lease']>(async (): Promise<Lease> => ({ lease: 'lease-q' })),
+    settle: vi.fn<BankSlots['settle']>(async () => undefined),
   };
 }
 
-function newCircuitBreakerMock() {
-  return {
-    check: vi.fn<CircuitBreaker['check']>(async (): Promise<CircuitState> => ({ allowed: true, probe: false })),
-    succeeded: vi.fn<CircuitBreaker['succeeded']>(async () => undefined),
-    failed: vi.fn<CircuitBreaker['failed']>(async () => undefined),
-  };
+function newWakeupsMock() {
+  return { wait: vi.fn<SlotWakeups['wait']>(async (_bankId, ms) => void (await sleep(Math.min(ms, 5)))) };
 }
 
 function newMetricsMock() {
@@ -37,19 +35,21 @@ const fetchFailed = (): TypeError => new TypeError('fetch failed', { cause: Obje
 describe(FlowControl.name, () => {
   let sut: FlowControl;
   let slots: ReturnType<typeof newBankSlotsMock>;
-  let breaker: ReturnType<typeof newCircuitBreakerMock>;
+  let wakeups: ReturnType<typeof newWakeupsMock>;
   let metrics: ReturnType<typeof newMetricsMock>;
   let config: BrokerConfig;
   const bank = makeBank({ id: 'bank-a', name: 'Kaede Bank', maxRps: 5, maxConcurrency: 2 });
+  const circuit = { failureThreshold: 3, cooldownMs: 1_000, probeTimeoutMs: 1_100 };
+  const outcomes = (): string[] => slots.settle.mock.calls.map((c) => c[2].kind);
 
   const build = (overrides: Parameters<typeof makeBrokerConfig>[0] = {}): FlowControl => {
     config = makeBrokerConfig(overrides);
-    return new FlowControl(slots as unknown as BankSlots, breaker as unknown as CircuitBreaker, metrics as unknown as MetricsService, config);
+    return new FlowControl(slots as unknown as BankSlots, wakeups as unknown as SlotWakeups, metrics as unknown as MetricsService, config);
   };
 
   beforeEach(() => {
     slots = newBankSlotsMock();
-    breaker = newCircuitBreakerMock();
+    wakeups = newWakeupsMock();
     metrics = newMetricsMock();
     // Backoff pauses of exactly 50 ms, then 100 ms.
     vi.spyOn(Math, 'random').mockReturnValue(0);
@@ -71,12 +71,11 @@ describe(FlowControl.name, () => {
       expect(problem.code).toBe('BANK_CLOSED');
       expect(problem.detail).toContain('Kaede Bank');
       expect(call).not.toHaveBeenCalled();
-      expect(breaker.check).not.toHaveBeenCalled();
-      expect(slots.reserve).not.toHaveBeenCalled();
+      expect(slots.acquire).not.toHaveBeenCalled();
     });
 
-    it('refuses while the circuit is open with BANK_UNAVAILABLE and its Retry-After, without a slot or a call', async () => {
-      breaker.check.mockResolvedValue({ allowed: false, retryAfterMs: 2_100 });
+    it('refuses while the circuit is open with BANK_UNAVAILABLE and its Retry-After, without a lease or a call', async () => {
+      slots.acquire.mockResolvedValue({ status: 'circuit-open', retryAfterMs: 2_100 });
       const call = vi.fn(async () => 'never');
 
       const problem = await problemOf(sut.run(bank, call, KYC));
@@ -85,7 +84,8 @@ describe(FlowControl.name, () => {
       expect(problem.code).toBe('BANK_UNAVAILABLE');
       expect(problem.retryAfterSeconds).toBe(3);
       expect(call).not.toHaveBeenCalled();
-      expect(slots.reserve).not.toHaveBeenCalled();
+      expect(slots.lease).not.toHaveBeenCalled();
+      expect(slots.settle).not.toHaveBeenCalled();
     });
 
     it('checks the circuit with the configured settings', async () => {
@@ -93,35 +93,36 @@ describe(FlowControl.name, () => {
 
       await sut.run(bank, async () => 'ok', KYC);
 
-      expect(breaker.check).toHaveBeenCalledWith('bank-a', { failureThreshold: 4, cooldownMs: 7_000, probeTimeoutMs: 1_250 });
+      expect(slots.acquire.mock.calls[0]?.[1]).toEqual({ failureThreshold: 4, cooldownMs: 7_000, probeTimeoutMs: 1_250 });
     });
   });
 
   describe('slots for KYC calls', () => {
-    it('reserves a start within the wait budget, takes a lease, calls, then releases the lease', async () => {
+    it('admits with the bank’s limits in one step (turn and lease), calls, then settles the lease as ok', async () => {
       const call = vi.fn(async () => 'identity');
 
       await expect(sut.run(bank, call, KYC)).resolves.toBe('identity');
 
-      expect(slots.reserve).toHaveBeenCalledOnce();
-      const [bankId, maxRps, windowMs, budgetMs] = slots.reserve.mock.calls[0] ?? [];
-      expect([bankId, maxRps, windowMs]).toEqual(['bank-a', 5, 1_000 + config.flow.rateWindowMarginMs]);
-      expect(budgetMs).toBeGreaterThan(0);
-      expect(budgetMs).toBeLessThanOrEqual(config.flow.waitBudgetMs);
-      expect(slots.lease).toHaveBeenCalledExactlyOnceWith('bank-a', 2, config.bankTimeoutMs + 1_000);
-      expect(slots.release).toHaveBeenCalledExactlyOnceWith('bank-a', 'lease-1');
-      const order = [slots.reserve, slots.lease, call, slots.release].map((fn) => fn.mock.invocationCallOrder[0] ?? -1);
+      expect(slots.acquire).toHaveBeenCalledOnce();
+      const [bankId, , limits] = slots.acquire.mock.calls[0] ?? [];
+      expect(bankId).toBe('bank-a');
+      expect(limits).toMatchObject({ maxRps: 5, windowMs: 1_000 + config.flow.rateWindowMarginMs, maxConcurrency: 2, leaseMs: config.bankTimeoutMs + 1_000 });
+      expect(limits?.budgetMs).toBeGreaterThan(0);
+      expect(limits?.budgetMs).toBeLessThanOrEqual(config.flow.waitBudgetMs);
+      expect(slots.lease).not.toHaveBeenCalled();
+      expect(slots.settle).toHaveBeenCalledExactlyOnceWith('bank-a', 'lease-1', { kind: 'ok' }, circuit, 2);
+      const order = [slots.acquire, call, slots.settle].map((fn) => fn.mock.invocationCallOrder[0] ?? -1);
       expect(order).toEqual([...order].sort((a, b) => a - b));
     });
 
-    it('releases the lease when the call fails too', async () => {
+    it('settles the lease when the call fails too', async () => {
       await problemOf(sut.run(bank, () => Promise.reject(new ProblemError('IDENTITY_NOT_VERIFIED', 'no')), KYC));
 
-      expect(slots.release).toHaveBeenCalledExactlyOnceWith('bank-a', 'lease-1');
+      expect(slots.settle).toHaveBeenCalledExactlyOnceWith('bank-a', 'lease-1', { kind: 'ok' }, circuit, 2);
     });
 
     it('sheds with BANK_BUSY and Retry-After when the next start lies beyond the budget', async () => {
-      slots.reserve.mockResolvedValue({ granted: false, waitMs: 2_300, paused: false });
+      slots.acquire.mockResolvedValue({ status: 'busy', waitMs: 2_300, paused: false });
       const call = vi.fn(async () => 'never');
 
       const problem = await problemOf(sut.run(bank, call, KYC));
@@ -134,92 +135,101 @@ describe(FlowControl.name, () => {
     });
 
     it('sheds with BANK_BUSY when the bank is paused for longer than the budget', async () => {
-      slots.reserve.mockResolvedValue({ granted: false, waitMs: 5_000, paused: true });
+      slots.acquire.mockResolvedValue({ status: 'busy', waitMs: 5_000, paused: true });
 
       const problem = await problemOf(sut.run(bank, async () => 'never', KYC));
 
       expect(problem.code).toBe('BANK_BUSY');
       expect(problem.retryAfterSeconds).toBe(5);
-      expect(slots.reserve).toHaveBeenCalledOnce();
+      expect(slots.acquire).toHaveBeenCalledOnce();
     });
 
     it('waits out a short pause and asks again', async () => {
-      slots.reserve.mockResolvedValueOnce({ granted: false, waitMs: 10, paused: true });
+      slots.acquire.mockResolvedValueOnce({ status: 'busy', waitMs: 10, paused: true });
 
       await expect(sut.run(bank, async () => 'ok', KYC)).resolves.toBe('ok');
 
-      expect(slots.reserve).toHaveBeenCalledTimes(2);
+      expect(slots.acquire).toHaveBeenCalledTimes(2);
     });
 
-    it('waits for a granted start that lies ahead before calling', async () => {
-      slots.reserve.mockResolvedValue({ granted: true, waitMs: 25 });
+    it('waits for a granted start that lies ahead, then takes its lease and calls', async () => {
+      slots.acquire.mockResolvedValue(admitted(25, null));
       const started = Date.now();
       let calledAt = 0;
 
       await sut.run(bank, async () => (calledAt = Date.now()), KYC);
 
       expect(calledAt - started).toBeGreaterThanOrEqual(20);
-      expect(slots.reserve).toHaveBeenCalledOnce();
+      expect(slots.acquire).toHaveBeenCalledOnce();
+      expect(slots.lease).toHaveBeenCalledExactlyOnceWith('bank-a', 2, config.bankTimeoutMs + 1_000);
+      expect(slots.settle).toHaveBeenCalledWith('bank-a', 'lease-q', { kind: 'ok' }, circuit, 2);
     });
 
     it('takes a fresh turn when it woke later than the window margin allows', async () => {
       sut = build({ flow: { rateWindowMarginMs: 100, waitBudgetMs: 1_000 } });
-      slots.reserve.mockImplementationOnce(async () => {
+      slots.acquire.mockImplementationOnce(async () => {
         await sleep(150);
-        return { granted: true, waitMs: 0 };
+        return admitted(0, null);
       });
 
       await expect(sut.run(bank, async () => 'ok', KYC)).resolves.toBe('ok');
 
-      expect(slots.reserve).toHaveBeenCalledTimes(2);
-      expect(slots.lease).toHaveBeenCalledOnce();
+      expect(slots.acquire).toHaveBeenCalledTimes(2);
+      expect(slots.lease).not.toHaveBeenCalled();
     });
 
     it('stops taking fresh turns once the budget is spent, shedding with BANK_BUSY', async () => {
       sut = build({ flow: { rateWindowMarginMs: 30, waitBudgetMs: 100 } });
-      slots.reserve.mockImplementation(async () => {
+      slots.acquire.mockImplementation(async () => {
         await sleep(60);
-        return { granted: true, waitMs: 0 };
+        return admitted(0, null);
       });
       const call = vi.fn(async () => 'never');
 
       const problem = await problemOf(sut.run(bank, call, KYC));
 
       expect(problem.code).toBe('BANK_BUSY');
-      expect(slots.reserve.mock.calls.length).toBeLessThanOrEqual(3);
+      expect(slots.acquire.mock.calls.length).toBeLessThanOrEqual(3);
       expect(call).not.toHaveBeenCalled();
     });
 
-    it('polls for a lease and sheds with BANK_BUSY when none frees up within the budget', async () => {
-      slots.lease.mockResolvedValue(undefined);
+    it('sleeps until a lease may have freed (no polling) and sheds with BANK_BUSY when none does within the budget', async () => {
+      slots.acquire.mockResolvedValue(admitted(0, null));
+      slots.lease.mockResolvedValue({ lease: undefined, retryInMs: 10_000 });
+      wakeups.wait.mockImplementation(async (_bankId, ms) => void (await sleep(ms)));
       const call = vi.fn(async () => 'never');
 
       const problem = await problemOf(sut.run(bank, call, KYC));
 
       expect(problem.code).toBe('BANK_BUSY');
       expect(problem.retryAfterSeconds).toBe(1);
-      expect(slots.lease.mock.calls.length).toBeGreaterThan(1);
+      // One sleep to the end of the 50 ms budget (not to the lease's far expiry), one last look.
+      expect(wakeups.wait).toHaveBeenCalledOnce();
+      expect(wakeups.wait.mock.calls[0]?.[1]).toBeLessThanOrEqual(config.flow.waitBudgetMs);
+      expect(slots.lease).toHaveBeenCalledTimes(2);
       expect(call).not.toHaveBeenCalled();
-      expect(slots.release).not.toHaveBeenCalled();
+      expect(slots.settle).not.toHaveBeenCalled();
     });
 
-    it('gets a lease once one frees up', async () => {
-      slots.lease.mockResolvedValueOnce(undefined).mockResolvedValueOnce('lease-2');
+    it('gets a lease once it is woken', async () => {
+      slots.acquire.mockResolvedValue(admitted(0, null));
+      slots.lease.mockResolvedValueOnce({ lease: undefined, retryInMs: 3 }).mockResolvedValueOnce({ lease: 'lease-2' });
 
       await expect(sut.run(bank, async () => 'ok', KYC)).resolves.toBe('ok');
 
-      expect(slots.release).toHaveBeenCalledWith('bank-a', 'lease-2');
+      expect(wakeups.wait).toHaveBeenCalledExactlyOnceWith('bank-a', 3);
+      expect(slots.settle).toHaveBeenCalledWith('bank-a', 'lease-2', { kind: 'ok' }, circuit, 2);
     });
 
-    it('takes no slot for an oauth call', async () => {
+    it('checks only the circuit for an oauth call', async () => {
       const call = vi.fn(async () => new URL('https://bank-a.example/authorize'));
 
       await sut.run(bank, call, OAUTH);
 
       expect(call).toHaveBeenCalledOnce();
-      expect(slots.reserve).not.toHaveBeenCalled();
+      expect(slots.acquire).toHaveBeenCalledExactlyOnceWith('bank-a', circuit, undefined);
       expect(slots.lease).not.toHaveBeenCalled();
-      expect(slots.release).not.toHaveBeenCalled();
+      expect(slots.settle).toHaveBeenCalledExactlyOnceWith('bank-a', undefined, { kind: 'ok' }, circuit, 2);
     });
   });
 
@@ -227,8 +237,7 @@ describe(FlowControl.name, () => {
     it('counts a successful call as a circuit success', async () => {
       await sut.run(bank, async () => 'ok', KYC);
 
-      expect(breaker.succeeded).toHaveBeenCalledExactlyOnceWith('bank-a');
-      expect(breaker.failed).not.toHaveBeenCalled();
+      expect(outcomes()).toEqual(['ok']);
     });
 
     it.each([
@@ -240,10 +249,8 @@ describe(FlowControl.name, () => {
 
       await expect(sut.run(bank, call, KYC)).rejects.toBe(busy);
 
-      expect(slots.pause).toHaveBeenCalledExactlyOnceWith('bank-a', pauseMs);
+      expect(slots.settle).toHaveBeenCalledExactlyOnceWith('bank-a', 'lease-1', { kind: 'paused', ms: pauseMs }, circuit, 2);
       expect(call).toHaveBeenCalledOnce();
-      expect(breaker.failed).not.toHaveBeenCalled();
-      expect(breaker.succeeded).not.toHaveBeenCalled();
     });
 
     it.each(['BANK_ERROR', 'BANK_UNAVAILABLE'] as const)('counts %s as a circuit failure, without retrying', async (code) => {
@@ -252,9 +259,7 @@ describe(FlowControl.name, () => {
 
       await expect(sut.run(bank, call, KYC)).rejects.toBe(failure);
 
-      expect(breaker.failed).toHaveBeenCalledExactlyOnceWith('bank-a', { failureThreshold: 3, cooldownMs: 1_000, probeTimeoutMs: 1_100 });
-      expect(breaker.succeeded).not.toHaveBeenCalled();
-      expect(slots.pause).not.toHaveBeenCalled();
+      expect(slots.settle).toHaveBeenCalledExactlyOnceWith('bank-a', 'lease-1', { kind: 'failed' }, circuit, 2);
       expect(call).toHaveBeenCalledOnce();
     });
 
@@ -265,25 +270,28 @@ describe(FlowControl.name, () => {
 
         await expect(sut.run(bank, () => Promise.reject(answer), KYC)).rejects.toBe(answer);
 
-        expect(breaker.succeeded).toHaveBeenCalledExactlyOnceWith('bank-a');
-        expect(breaker.failed).not.toHaveBeenCalled();
+        expect(outcomes()).toEqual(['ok']);
       },
     );
 
     it('does not let failed bookkeeping change the bank’s answer', async () => {
-      breaker.succeeded.mockRejectedValue(new Error('redis down'));
-      slots.release.mockRejectedValue(new Error('redis down'));
+      slots.settle.mockRejectedValue(new Error('redis down'));
 
       await expect(sut.run(bank, async () => 'identity', KYC)).resolves.toBe('identity');
     });
 
-    it('passes a non-problem error on as it is, without circuit bookkeeping', async () => {
+    it('passes a non-problem error on as it is, handing back the lease without circuit bookkeeping', async () => {
       const bug = new RangeError('adapter bug');
 
       await expect(sut.run(bank, () => Promise.reject(bug), KYC)).rejects.toBe(bug);
 
-      expect(breaker.failed).not.toHaveBeenCalled();
-      expect(breaker.succeeded).not.toHaveBeenCalled();
+      expect(slots.settle).toHaveBeenCalledExactlyOnceWith('bank-a', 'lease-1', { kind: 'none' }, circuit, 2);
+    });
+
+    it('records nothing for a non-problem error of an oauth call (no lease to hand back)', async () => {
+      await expect(sut.run(bank, () => Promise.reject(new RangeError('bug')), OAUTH)).rejects.toThrow('bug');
+
+      expect(slots.settle).not.toHaveBeenCalled();
     });
   });
 
@@ -299,10 +307,9 @@ describe(FlowControl.name, () => {
       expect(problem.code).toBe('BANK_UNAVAILABLE');
       expect(problem.retryAfterSeconds).toBe(5);
       expect(problem.cause).toBe(cause);
-      expect(breaker.failed).toHaveBeenCalledTimes(3);
-      // Each attempt takes (and gives back) its own slot.
-      expect(slots.reserve).toHaveBeenCalledTimes(3);
-      expect(slots.release).toHaveBeenCalledTimes(3);
+      // Each attempt takes (and gives back) its own slot, and counts one failure.
+      expect(slots.acquire).toHaveBeenCalledTimes(3);
+      expect(outcomes()).toEqual(['failed', 'failed', 'failed']);
     });
 
     it('answers the retried call’s result when a retry gets through', async () => {
@@ -311,12 +318,11 @@ describe(FlowControl.name, () => {
       await expect(sut.run(bank, call, KYC)).resolves.toBe('identity');
 
       expect(call).toHaveBeenCalledTimes(2);
-      expect(breaker.failed).toHaveBeenCalledOnce();
-      expect(breaker.succeeded).toHaveBeenCalledOnce();
+      expect(outcomes()).toEqual(['failed', 'ok']);
     });
 
     it('re-checks the circuit before a retry', async () => {
-      breaker.check.mockResolvedValueOnce({ allowed: true, probe: false }).mockResolvedValueOnce({ allowed: false, retryAfterMs: 900 });
+      slots.acquire.mockResolvedValueOnce(admitted()).mockResolvedValueOnce({ status: 'circuit-open', retryAfterMs: 900 });
       const call = vi.fn(() => Promise.reject(fetchFailed()));
 
       const problem = await problemOf(sut.run(bank, call, KYC));
@@ -337,7 +343,7 @@ describe(FlowControl.name, () => {
 
       expect(call).toHaveBeenCalledOnce();
       expect(problem.code).toBe('BANK_UNAVAILABLE');
-      expect(breaker.failed).toHaveBeenCalledOnce();
+      expect(outcomes()).toEqual(['failed']);
     });
 
     it('does not retry past the request deadline', async () => {
@@ -362,7 +368,7 @@ describe(FlowControl.name, () => {
 
     it.each([
       ['a refusal', () => makeBank({ status: 'closed' }), 'bank_closed'],
-      ['a shed call', () => (slots.reserve.mockResolvedValue({ granted: false, waitMs: 9_000, paused: false }), bank), 'bank_busy'],
+      ['a shed call', () => (slots.acquire.mockResolvedValue({ status: 'busy', waitMs: 9_000, paused: false }), bank), 'bank_busy'],
     ])('labels %s with its problem code', async (_label, arrange, outcome) => {
       await problemOf(sut.run(arrange(), async () => 'never', KYC));
 

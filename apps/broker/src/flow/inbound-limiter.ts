@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ProblemError, RedisService } from '@kyc/platform';
+import { defineScript, ProblemError, RedisService, type RedisScript } from '@kyc/platform';
 
 /** One counter per key and whole second of Redis's clock, so the limit holds across broker instances. */
 const HIT = `
@@ -27,11 +27,15 @@ export function rateLimitHeaders(state: RateLimitState): Record<string, string> 
 /** Inbound requests per second per enterprise (SPEC §7), answered 429 with Retry-After and RateLimit-*. */
 @Injectable()
 export class InboundLimiter {
-  constructor(private readonly redis: RedisService) {}
+  private readonly script: RedisScript;
+
+  constructor(redis: RedisService) {
+    this.script = defineScript(redis.client, 'kycInboundHit', 1, HIT);
+  }
 
   /** Counts one request against `key`; throws RATE_LIMITED when over `limit`. */
   async hit(key: string, limit: number): Promise<RateLimitState> {
-    const [count, msLeft] = (await this.redis.client.eval(HIT, 1, `kyc:in:{${key}}`)) as [number, number];
+    const [count, msLeft] = (await this.script([`kyc:in:{${key}}`], [])) as [number, number];
     const state = { limit, remaining: Math.max(0, limit - count), resetSeconds: Math.max(1, Math.ceil(msLeft / 1000)) };
     if (count > limit) {
       throw new ProblemError('RATE_LIMITED', `More than ${limit} requests per second; slow down.`, {

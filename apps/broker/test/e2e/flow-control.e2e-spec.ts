@@ -109,6 +109,31 @@ describe('outbound flow control', () => {
     expect((await identity(secondBroker, id)).status).toBe(200);
   });
 
+  it('hands a freed lease to a caller queued on either instance at once, not when the lease would expire', async () => {
+    // One call at a time, 100 ms each; leases would expire only after BANK_TIMEOUT_MS + 1 s, far
+    // beyond the 500 ms budget: every queued caller is served only if a release wakes it.
+    await operator(stack, 'PATCH', '/v1/admin/banks/bank-a', { max_rps: 100, max_concurrency: 1 });
+    await control(stack.bankA, { reset: true, latency_ms: 100 });
+    await new Promise((r) => setTimeout(r, 1100)); // let earlier tests' pauses and open circuits lapse
+    const started = Date.now();
+    const done: number[] = [];
+    const outcomes = await Promise.all(
+      [stack.broker, secondBroker, stack.broker, secondBroker].map((base, i) =>
+        identity(base, authorized[i] ?? '').then((o) => (done.push(Date.now() - started), o)),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual([200, 200, 200, 200]);
+    done.sort((a, b) => a - b);
+    // Served one after another (never two at once), each soon after the one before it ended.
+    for (let i = 1; i < done.length; i++) {
+      const gap = (done[i] ?? 0) - (done[i - 1] ?? 0);
+      expect(gap).toBeGreaterThanOrEqual(80);
+      expect(gap).toBeLessThan(250);
+    }
+    await control(stack.bankA, { reset: true });
+    await operator(stack, 'PATCH', '/v1/admin/banks/bank-a', { max_rps: 100, max_concurrency: 16 });
+  });
+
   it('answers 503 BANK_CLOSED for a closed bank, before any bank call', async () => {
     await operator(stack, 'PATCH', '/v1/admin/banks/bank-a', { status: 'closed' });
     await control(stack.bankA, { reset: true });

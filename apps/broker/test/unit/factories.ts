@@ -159,6 +159,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
     env: 'test',
     logLevel: 'silent',
     port: 3000,
+    workers: 1,
     publicUrl: 'https://broker.example',
     databaseUrl: 'postgresql://unit@localhost/unused',
     databasePoolSize: 2,

@@ -3,6 +3,7 @@ import type { BankConfig } from '../config/bank-config.js';
 import type { BankDefinition, CustomerDirectory } from '../bank/bank-definition.js';
 import { renderErrorPage } from './pages.js';
 import { KYC_RELEASE_TYPE, kycReleaseSchema } from './kyc-release.js';
+import { MemoryAdapterStore } from './memory-adapter.js';
 
 export const BROKER_CLIENT_ID = 'kyc-broker';
 
@@ -85,8 +86,15 @@ function cookieNames(prefix: string): Record<string, string> {
   };
 }
 
-export function providerConfiguration(config: BankConfig, bank: BankDefinition, directory: CustomerDirectory): Configuration {
+/** `store` holds the provider's sessions, interactions and tokens; give each provider its own. */
+export function providerConfiguration(
+  config: BankConfig,
+  bank: BankDefinition,
+  directory: CustomerDirectory,
+  store: MemoryAdapterStore = new MemoryAdapterStore(),
+): Configuration {
   return {
+    adapter: store.factory,
     clients: [
       {
         client_id: BROKER_CLIENT_ID,
@@ -151,5 +159,6 @@ export function providerConfiguration(config: BankConfig, bank: BankDefinition, 
 }
 
 export function createBankProvider(config: BankConfig, bank: BankDefinition, directory: CustomerDirectory): Provider {
-  return new Provider(config.issuer, providerConfiguration(config, bank, directory));
+  // A store of its own, not oidc-provider's development LRU that evicts live flows under load.
+  return new Provider(config.issuer, providerConfiguration(config, bank, directory, new MemoryAdapterStore()));
 }

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { readSecret } from './key-material.js';
@@ -25,6 +26,8 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BROKER_PORT: port.default(3000),
+  // Processes sharing the port (node:cluster); 0 means one per core (docs/performance.md).
+  BROKER_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
   BROKER_PUBLIC_URL: url.default('http://127.0.0.1:3000'),
   // The runtime role (docs/adr/0011): it reads the ledger and appends only through ledger_append.
   DATABASE_URL: z.string().startsWith('postgresql://').default('postgresql://kyc_app@127.0.0.1:5432/kyc_broker'),
@@ -69,6 +72,8 @@ export interface BrokerConfig {
   readonly env: 'development' | 'test' | 'production';
   readonly logLevel: string;
   readonly port: number;
+  /** Worker processes sharing the port; one per core when the setting is 0. */
+  readonly workers: number;
   readonly publicUrl: string;
   readonly databaseUrl: string;
   readonly redisUrl: string;
@@ -163,6 +168,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     port: e.BROKER_PORT,
+    workers: e.BROKER_WORKERS === 0 ? availableParallelism() : e.BROKER_WORKERS,
     publicUrl: e.BROKER_PUBLIC_URL,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,

@@ -17,6 +17,8 @@ export class RedisService implements OnModuleInit, OnModuleDestroy {
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+      // Commands issued in the same tick go out in one write: under load, one syscall for many requests.
+      enableAutoPipelining: true,
     });
     // Connection errors surface on the commands that need Redis; the event only needs a listener.
     this.client.on('error', () => undefined);
