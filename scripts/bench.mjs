@@ -27,8 +27,8 @@ const BARS = [
     'never above the limit; ≥ 95 % used',
   ]],
   ['B5', 'b5-consent.json', (r) => [
-    `p95 ${r.flow_sum_ms.p95} ms (p50 ${r.flow_sum_ms.p50}); ${r.completed}/${r.flows} flows completed`,
-    `${r.flows} flows, p95 ≤ ${r.bar.flow_sum_ms_p95} ms`,
+    `p95 ${r.flow_sum_ms.p95} ms (p50 ${r.flow_sum_ms.p50}); ${r.completed}/${r.flows} flows completed; largest broker process ${r.broker?.peak_process_rss_mb ?? '?'} MB`,
+    `${r.flows} flows, p95 ≤ ${r.bar.flow_sum_ms_p95} ms; RSS ≤ ${r.bar.broker_process_rss_mb ?? 250} MB per process`,
   ]],
   ['B6', 'b6-normalize.json', (r) => [
     r.banks.map((b) => `${b.bank} ${b.payloads_per_second}/s`).join(', '),

@@ -9,6 +9,8 @@ const CLOCK_TICKS_PER_SECOND = 100;
 export interface ProcessUsage {
   readonly cpu_percent: number;
   readonly peak_rss_mb: number;
+  /** The highest RSS of any one of the name's processes (a cluster's largest worker). */
+  readonly peak_process_rss_mb: number;
 }
 
 function cpuTicks(pid: number): number {
@@ -42,6 +44,7 @@ export class ProcSampler {
   private readonly startTicks = new Map<number, number>();
   private readonly lastTicks = new Map<number, number>();
   private readonly peakKb = new Map<string, number>();
+  private readonly peakProcessKb = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
 
@@ -65,6 +68,7 @@ export class ProcSampler {
       usage[name] = {
         cpu_percent: Number(((100 * ticks) / CLOCK_TICKS_PER_SECOND / seconds).toFixed(1)),
         peak_rss_mb: Number(((this.peakKb.get(name) ?? 0) / 1024).toFixed(1)),
+        peak_process_rss_mb: Number(((this.peakProcessKb.get(name) ?? 0) / 1024).toFixed(1)),
       };
     }
     return usage;
@@ -76,7 +80,9 @@ export class ProcSampler {
       for (const pid of pids) {
         try {
           this.lastTicks.set(pid, cpuTicks(pid));
-          kb += rssKb(pid);
+          const one = rssKb(pid);
+          kb += one;
+          this.peakProcessKb.set(name, Math.max(this.peakProcessKb.get(name) ?? 0, one));
         } catch {
           // The process has ended (the load generator, at the end of its phase); its last sample stands.
         }

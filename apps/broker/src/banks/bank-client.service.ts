@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { BankOAuthClient, type BankAdapter, type BankIdentity, type BankTokens, type PushedAuthorization } from '@kyc/bank-adapters';
 import type { ClaimName } from '@kyc/common-schema';
@@ -17,7 +17,7 @@ const BANK_CACHE_MAX = 256;
  * adapter that speaks its API, and the FAPI client that reaches it. Nothing here names a bank.
  */
 @Injectable()
-export class BankClientService implements OnModuleInit {
+export class BankClientService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(BankClientService.name);
   private readonly oauth: BankOAuthClient;
   private adapters: ReadonlyMap<string, BankAdapter> = new Map();
@@ -62,6 +62,11 @@ export class BankClientService implements OnModuleInit {
         this.logger.warn({ bank_id: bank.id, dpop_key_id: bank.dpopKeyId }, 'bank names a DPoP key that is not configured');
       }
     }
+  }
+
+  /** Closes the keep-alive connections to the banks. */
+  async onModuleDestroy(): Promise<void> {
+    await this.oauth.close();
   }
 
   async bank(bankId: string): Promise<Bank> {

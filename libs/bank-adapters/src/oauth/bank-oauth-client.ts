@@ -1,5 +1,6 @@
 import { importJWK, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
+import { Agent, type Dispatcher } from 'undici';
 
 /**
  * The broker's only OAuth 2.0 / FAPI 2.0 client (oauth4webapi): PAR, PKCE S256, private_key_jwt,
@@ -19,6 +20,13 @@ export interface BankClientOptions {
   readonly timeoutMs: number;
   readonly keys: BankClientKeys;
   readonly discoveryTtlMs?: number;
+  /** Upper bound on open sockets to each bank origin (default 128), so a slow bank cannot soak up file descriptors. */
+  readonly connectionsPerBank?: number;
+  /**
+   * Where bank requests go instead of the client's own keep-alive pool (tests pass an undici
+   * MockAgent). The caller owns it: close() leaves it open.
+   */
+  readonly dispatcher?: Dispatcher;
 }
 
 export interface PushedAuthorization {
@@ -54,10 +62,46 @@ interface Discovered {
   readonly fetchedAt: number;
 }
 
+/** The transport part of every oauth4webapi call to one bank; fixed per issuer, so built once. */
+interface Transport {
+  readonly [oauth.customFetch]: NonNullable<oauth.HttpRequestOptions<string, oauth.ProtectedResourceRequestBody>[typeof oauth.customFetch]>;
+  readonly [oauth.allowInsecureRequests]?: boolean;
+}
+
 const insecureOnLoopback = (issuer: string): boolean => {
   const { protocol, hostname } = new URL(issuer);
   return protocol === 'http:' && (hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost');
 };
+
+/** Idle sockets stay open this long, well past the gap between two releases to a busy bank. */
+const KEEP_ALIVE_MS = 10_000;
+const DEFAULT_CONNECTIONS_PER_BANK = 128;
+
+// protectedResourceRequest copies the headers it is given, so these are shared by every call.
+const ACCEPT_JSON = new Headers({ accept: 'application/json' });
+const SEND_JSON = new Headers({ accept: 'application/json', 'content-type': 'application/json' });
+
+/**
+ * Runs `attempt` (send and process) and, when the server asked for a DPoP nonce, once more: the
+ * handle has already stored the nonce from that answer, so the second proof carries it.
+ */
+async function withNonceRetry<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (err) {
+    if (!oauth.isDPoPNonceError(err)) throw err;
+    return attempt();
+  }
+}
+
+/**
+ * protectedResourceRequest rejects every response carrying a WWW-Authenticate challenge; anything
+ * but a nonce request is the bank's answer for the adapter to read (a 401 invalid_token included).
+ */
+function answerOf(err: unknown): Response {
+  if (err instanceof oauth.WWWAuthenticateChallengeError && !oauth.isDPoPNonceError(err)) return err.response;
+  throw err;
+}
 
 /** Fresh single-use secrets for one authorization request. */
 export function newFlowSecrets(): { state: string; nonce: string; codeVerifier: string } {
@@ -70,12 +114,37 @@ export function newFlowSecrets(): { state: string; nonce: string; codeVerifier: 
 
 export class BankOAuthClient {
   private readonly discovered = new Map<string, Discovered>();
-  private readonly dpopKeys = new Map<string, Promise<CryptoKeyPair>>();
+  /** One handle per DPoP key: the handle caches the nonces banks hand out (per origin), so it must outlive a call. */
+  private readonly dpopHandles = new Map<string, Promise<oauth.DPoPHandle>>();
+  private readonly transports = new Map<string, Transport>();
   private clientAuthKey: Promise<oauth.PrivateKey> | undefined;
   private readonly client: oauth.Client;
+  /** Set only when the client made the pool itself, so close() never closes a caller's dispatcher. */
+  private readonly ownAgent: Agent | undefined;
+  private readonly fetch: Transport[typeof oauth.customFetch];
 
   constructor(private readonly options: BankClientOptions) {
     this.client = { client_id: options.clientId };
+    let dispatcher = options.dispatcher;
+    if (dispatcher === undefined) {
+      this.ownAgent = new Agent({
+        keepAliveTimeout: KEEP_ALIVE_MS,
+        connections: options.connectionsPerBank ?? DEFAULT_CONNECTIONS_PER_BANK,
+        pipelining: 1,
+      });
+      dispatcher = this.ownAgent;
+    }
+    // Node's fetch takes an undici `dispatcher`, which the DOM RequestInit type does not know. The
+    // bodies sent are strings and URLSearchParams; the cast only bridges DOM's narrower Uint8Array.
+    this.fetch = (url, init) => {
+      const withDispatcher: RequestInit & { dispatcher: Dispatcher } = { ...init, body: init.body as BodyInit | null | undefined, dispatcher };
+      return fetch(url, withDispatcher);
+    };
+  }
+
+  /** Closes the keep-alive pool to the banks (waits for requests in flight); for shutdown. */
+  async close(): Promise<void> {
+    await this.ownAgent?.close();
   }
 
   /** PAR with PKCE and RAR, then the bank's authorization URL carrying only client_id and request_uri. */
@@ -91,12 +160,17 @@ export class BankOAuthClient {
       code_challenge_method: 'S256',
       authorization_details: JSON.stringify(req.authorizationDetails),
     });
-    const dpop = oauth.DPoP(this.client, await this.dpopKey(dpopKeyId));
+    const dpop = await this.dpopHandle(dpopKeyId);
     params.set('dpop_jkt', await dpop.calculateThumbprint());
-    const response = await this.withDpopRetry(() =>
-      oauth.pushedAuthorizationRequest(as, this.client, this.authFor(), params, { ...this.http(issuer), DPoP: dpop }),
+    const http = { ...this.http(issuer), DPoP: dpop };
+    const auth = this.authFor();
+    const par = await withNonceRetry(async () =>
+      oauth.processPushedAuthorizationResponse(
+        as,
+        this.client,
+        await oauth.pushedAuthorizationRequest(as, this.client, auth, params, http),
+      ),
     );
-    const par = await oauth.processPushedAuthorizationResponse(as, this.client, response);
     const endpoint = as.authorization_endpoint;
     if (endpoint === undefined) throw new Error('the bank publishes no authorization endpoint');
     const url = new URL(endpoint);
@@ -127,22 +201,16 @@ export class BankOAuthClient {
       throw new CallbackFailure('issuer_mismatch', 'the authorization response failed validation', { cause: err });
     }
     try {
-      const dpop = oauth.DPoP(this.client, await this.dpopKey(dpopKeyId));
-      const response = await this.withDpopRetry(() =>
-        oauth.authorizationCodeGrantRequest(
+      const http = { ...this.http(issuer), DPoP: await this.dpopHandle(dpopKeyId) };
+      const auth = this.authFor();
+      const result = await withNonceRetry(async () =>
+        oauth.processAuthorizationCodeResponse(
           as,
           this.client,
-          this.authFor(),
-          params,
-          this.options.redirectUri,
-          expected.codeVerifier,
-          { ...this.http(issuer), DPoP: dpop },
+          await oauth.authorizationCodeGrantRequest(as, this.client, auth, params, this.options.redirectUri, expected.codeVerifier, http),
+          { expectedNonce: expected.nonce, requireIdToken: true },
         ),
       );
-      const result = await oauth.processAuthorizationCodeResponse(as, this.client, response, {
-        expectedNonce: expected.nonce,
-        requireIdToken: true,
-      });
       if (result.token_type.toLowerCase() !== 'dpop') throw new Error('the bank issued a token that is not DPoP-bound');
       const claims = oauth.getValidatedIdTokenClaims(result);
       if (claims === undefined) throw new Error('no ID Token');
@@ -157,7 +225,11 @@ export class BankOAuthClient {
     }
   }
 
-  /** A request to the bank's DPoP-protected API; `path` is resolved against the issuer. */
+  /**
+   * A request to the bank's DPoP-protected API; `path` is resolved against the issuer. Every answer
+   * the bank gives (401 included) comes back as the Response for the adapter to interpret; only a
+   * nonce request is handled here (retried once), and a second one in a row is thrown.
+   */
   async resourceRequest(
     issuer: string,
     dpopKeyId: string,
@@ -166,17 +238,11 @@ export class BankOAuthClient {
     path: string,
     body?: unknown,
   ): Promise<Response> {
-    const dpop = oauth.DPoP(this.client, await this.dpopKey(dpopKeyId));
-    const headers = new Headers({ accept: 'application/json' });
-    let payload: string | undefined;
-    if (body !== undefined) {
-      headers.set('content-type', 'application/json');
-      payload = JSON.stringify(body);
-    }
+    const http = { ...this.http(issuer), DPoP: await this.dpopHandle(dpopKeyId) };
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = payload === undefined ? ACCEPT_JSON : SEND_JSON;
     const url = new URL(path, `${issuer}/`);
-    const send = (): Promise<Response> =>
-      oauth.protectedResourceRequest(accessToken, method, url, headers, payload, { ...this.http(issuer), DPoP: dpop });
-    return this.withDpopRetry(send);
+    return withNonceRetry(() => oauth.protectedResourceRequest(accessToken, method, url, headers, payload, http)).catch(answerOf);
   }
 
   /** RFC 7009 revocation at the bank; best effort, the broker drops its copy regardless. */
@@ -207,11 +273,17 @@ export class BankOAuthClient {
     return this.options.discoveryTtlMs ?? 300_000;
   }
 
-  private http(issuer: string): { signal: AbortSignal; [oauth.allowInsecureRequests]?: boolean } {
-    return {
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-      ...(insecureOnLoopback(issuer) ? { [oauth.allowInsecureRequests]: true } : {}),
-    };
+  /** One timeout for the whole call (a nonce retry included), over the bank's fixed transport. */
+  private http(issuer: string): Transport & { signal: AbortSignal } {
+    let transport = this.transports.get(issuer);
+    if (transport === undefined) {
+      transport = {
+        [oauth.customFetch]: this.fetch,
+        ...(insecureOnLoopback(issuer) ? { [oauth.allowInsecureRequests]: true } : {}),
+      };
+      this.transports.set(issuer, transport);
+    }
+    return { ...transport, signal: AbortSignal.timeout(this.options.timeoutMs) };
   }
 
   private authFor(): oauth.ClientAuth {
@@ -229,28 +301,15 @@ export class BankOAuthClient {
     };
   }
 
-  private dpopKey(dpopKeyId: string): Promise<CryptoKeyPair> {
-    let pair = this.dpopKeys.get(dpopKeyId);
-    if (pair === undefined) {
+  private dpopHandle(dpopKeyId: string): Promise<oauth.DPoPHandle> {
+    let handle = this.dpopHandles.get(dpopKeyId);
+    if (handle === undefined) {
       const jwk = this.options.keys.dpopJwks[dpopKeyId];
       if (jwk === undefined) throw new Error(`no DPoP key with id ${dpopKeyId} is configured`);
-      pair = importDpopPair(jwk);
-      this.dpopKeys.set(dpopKeyId, pair);
+      handle = importDpopPair(jwk).then((pair) => oauth.DPoP(this.client, pair));
+      this.dpopHandles.set(dpopKeyId, handle);
     }
-    return pair;
-  }
-
-  private async withDpopRetry(send: () => Promise<Response>): Promise<Response> {
-    const response = await send();
-    if (response.status === 400 || response.status === 401) {
-      const clone = response.clone();
-      const nonceChallenge =
-        response.headers.get('dpop-nonce') !== null &&
-        ((await clone.text().catch(() => '')).includes('use_dpop_nonce') ||
-          (response.headers.get('www-authenticate') ?? '').includes('use_dpop_nonce'));
-      if (nonceChallenge) return send();
-    }
-    return response;
+    return handle;
   }
 }
 
