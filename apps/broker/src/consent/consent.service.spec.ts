@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { CallbackFailure, type BankTokens } from '@kyc/bank-adapters';
-import { ProblemError, type PrismaService, type Verification } from '@kyc/platform';
+import { ProblemError, type Verification } from '@kyc/platform';
 import type { BankClientService } from '../banks/index.js';
 import type { ContractPolicy } from '../contracts/index.js';
 import { subjectRef, type LedgerService } from '../ledger/index.js';
@@ -20,12 +20,10 @@ import {
   newBankClientMock,
   newContractPolicyMock,
   newLedgerMock,
-  newPrismaMock,
   newVerificationSecretsMock,
   newVerificationsMock,
   problemOf,
   type LedgerMock,
-  type PrismaMock,
 } from '../../test/unit/factories.js';
 import type { ConsentFlow, ConsentStateStore } from './consent-state.store.js';
 import { ConsentService } from './consent.service.js';
@@ -53,7 +51,6 @@ const callbackUrl = (query: string): URL => new URL(`https://broker.example/v1/o
 
 describe(ConsentService.name, () => {
   let sut: ConsentService;
-  let prisma: PrismaMock;
   let banks: ReturnType<typeof newBankClientMock>;
   let states: ReturnType<typeof newConsentStatesMock>;
   let secrets: ReturnType<typeof newVerificationSecretsMock>;
@@ -66,7 +63,6 @@ describe(ConsentService.name, () => {
 
   beforeEach(() => {
     warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    prisma = newPrismaMock();
     banks = newBankClientMock();
     states = newConsentStatesMock();
     secrets = newVerificationSecretsMock();
@@ -74,7 +70,6 @@ describe(ConsentService.name, () => {
     verifications = newVerificationsMock();
     policy = newContractPolicyMock();
     sut = new ConsentService(
-      prisma as unknown as PrismaService,
       banks as unknown as BankClientService,
       states as unknown as ConsentStateStore,
       secrets as unknown as VerificationSecrets,
@@ -96,7 +91,7 @@ describe(ConsentService.name, () => {
     beforeEach(() => {
       row = makeVerification({ redirectUri: 'https://acme.example/kyc/done?lang=ja', clientState: 'client-state-1' });
       states.take.mockResolvedValue(makeFlow());
-      prisma.verification.findUnique.mockResolvedValue(row);
+      verifications.byId.mockResolvedValue(row);
       banks.bank.mockResolvedValue(bank);
       banks.completeAuthorization.mockResolvedValue(makeTokens());
       policy.find.mockResolvedValue(makeContract({ accessTtlSeconds: 1_200 }));
@@ -121,21 +116,21 @@ describe(ConsentService.name, () => {
 
         expect(problem.code).toBe('INVALID_CALLBACK');
         expect(states.take).toHaveBeenCalledWith(STATE);
-        expect(prisma.verification.findUnique).not.toHaveBeenCalled();
+        expect(verifications.byId).not.toHaveBeenCalled();
       });
 
       it.each([
-        ['the verification is gone', null],
+        ['the verification is gone', undefined],
         ['the verification is no longer pending', makeVerification({ status: 'denied' })],
         ['the verification expired meanwhile', makeVerification({ expiresAt: new Date(Date.now() - 1_000) })],
       ])('when %s, without exchanging the code', async (_label, current) => {
-        prisma.verification.findUnique.mockResolvedValue(current);
+        verifications.byId.mockResolvedValue(current);
 
         const problem = await problemOf(sut.callback(url, REQUEST_ID));
 
         expect(problem.code).toBe('INVALID_CALLBACK');
         expect(banks.completeAuthorization).not.toHaveBeenCalled();
-        expect(ledger.transaction).not.toHaveBeenCalled();
+        expect(ledger.recordChange).not.toHaveBeenCalled();
       });
 
       it.each([
@@ -164,7 +159,7 @@ describe(ConsentService.name, () => {
     it('loads the flow’s verification and bank, and exchanges the code with the flow’s secrets', async () => {
       await sut.callback(url, REQUEST_ID);
 
-      expect(prisma.verification.findUnique).toHaveBeenCalledWith({ where: { id: VERIFICATION_ID } });
+      expect(verifications.byId).toHaveBeenCalledWith(VERIFICATION_ID);
       expect(banks.bank).toHaveBeenCalledWith('bank-a');
       expect(banks.completeAuthorization).toHaveBeenCalledExactlyOnceWith(bank, url, {
         state: STATE,
@@ -179,7 +174,7 @@ describe(ConsentService.name, () => {
 
         await sut.callback(url, REQUEST_ID);
 
-        expect(ledger.transaction).toHaveBeenCalledOnce();
+        expect(ledger.recordChange).toHaveBeenCalledOnce();
         expect(ledger.tx.verification.updateMany).toHaveBeenCalledOnce();
         const update = ledger.tx.verification.updateMany.mock.calls[0]?.[0];
         expect(update?.where).toEqual({ id: VERIFICATION_ID, status: 'pending' });
@@ -210,7 +205,7 @@ describe(ConsentService.name, () => {
       it('seals the bank tokens for this verification, the refresh token only when there is one', async () => {
         await sut.callback(url, REQUEST_ID);
         banks.completeAuthorization.mockResolvedValue(makeTokens({ refreshToken: undefined }));
-        prisma.verification.findUnique.mockResolvedValue(makeVerification());
+        verifications.byId.mockResolvedValue(makeVerification());
         await sut.callback(url, REQUEST_ID);
 
         expect(secrets.sealTokens.mock.calls).toStrictEqual([
@@ -245,7 +240,7 @@ describe(ConsentService.name, () => {
         await sut.callback(url, REQUEST_ID);
 
         expect(verifications.notify).toHaveBeenCalledExactlyOnceWith('verification.authorized', VERIFICATION_ID);
-        expect(ledger.transaction.mock.invocationCallOrder[0]).toBeLessThan(verifications.notify.mock.invocationCallOrder[0] ?? 0);
+        expect(ledger.recordChange.mock.invocationCallOrder[0]).toBeLessThan(verifications.notify.mock.invocationCallOrder[0] ?? 0);
       });
 
       it('redirects to the enterprise’s redirect_uri with verification_id, its state and status=authorized', async () => {
@@ -261,7 +256,7 @@ describe(ConsentService.name, () => {
       });
 
       it('leaves the state out of the redirect when the enterprise sent none', async () => {
-        prisma.verification.findUnique.mockResolvedValue(makeVerification({ clientState: null }));
+        verifications.byId.mockResolvedValue(makeVerification({ clientState: null }));
 
         const redirect = await sut.callback(url, REQUEST_ID);
 
@@ -349,7 +344,7 @@ describe(ConsentService.name, () => {
 
       await expect(sut.callback(url, REQUEST_ID)).rejects.toBe(failure);
 
-      expect(ledger.transaction).not.toHaveBeenCalled();
+      expect(ledger.recordChange).not.toHaveBeenCalled();
       expect(verifications.notify).not.toHaveBeenCalled();
     });
   });
@@ -358,7 +353,7 @@ describe(ConsentService.name, () => {
     const enterprise = makeEnterprise({ name: 'Acme Lending' });
 
     beforeEach(() => {
-      prisma.verification.findUnique.mockResolvedValue({ ...makeVerification(), enterprise });
+      verifications.byId.mockResolvedValue(makeVerification());
       policy.permit.mockResolvedValue({ enterprise, bank, contract: makeContract() });
       banks.pushAuthorization.mockResolvedValue(new URL('https://bank-a.example/authorize?request_uri=urn%3Apar%3A1'));
     });
@@ -367,11 +362,11 @@ describe(ConsentService.name, () => {
       const problem = await problemOf(sut.authorize('not-a-verification-id'));
 
       expect(problem.code).toBe('NOT_FOUND');
-      expect(prisma.verification.findUnique).not.toHaveBeenCalled();
+      expect(verifications.byId).not.toHaveBeenCalled();
     });
 
     it('answers NOT_FOUND for an unknown verification', async () => {
-      prisma.verification.findUnique.mockResolvedValue(null);
+      verifications.byId.mockResolvedValue(undefined);
 
       const problem = await problemOf(sut.authorize(VERIFICATION_ID));
 
@@ -411,7 +406,7 @@ describe(ConsentService.name, () => {
     });
 
     it('stores the flow for the verification’s remaining lifetime and pushes the same secrets to the bank', async () => {
-      prisma.verification.findUnique.mockResolvedValue({ ...makeVerification({ expiresAt: new Date(Date.now() + 300_000) }), enterprise });
+      verifications.byId.mockResolvedValue(makeVerification({ expiresAt: new Date(Date.now() + 300_000) }));
 
       const authorizationUrl = await sut.authorize(VERIFICATION_ID);
 

@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CallbackFailure, newFlowSecrets } from '@kyc/bank-adapters';
 import { isId, type ClaimName } from '@kyc/common-schema';
 import type { LedgerEntryType, LedgerOutcome } from '@kyc/ledger';
-import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
+import { BROKER_CONFIG, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
 import { BankClientService } from '../banks/index.js';
 import { ContractPolicy } from '../contracts/index.js';
 import { LedgerService, subjectRef } from '../ledger/index.js';
-import { VerificationSecrets, VerificationsService } from '../verifications/index.js';
+import { transitionOf, VerificationSecrets, VerificationsService, type Transition } from '../verifications/index.js';
 import { ConsentStateStore } from './consent-state.store.js';
 import { pairwiseSubject } from './subject.js';
 
@@ -19,7 +19,6 @@ export class ConsentService {
   private readonly logger = new Logger(ConsentService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
     private readonly banks: BankClientService,
     private readonly states: ConsentStateStore,
     private readonly secrets: VerificationSecrets,
@@ -31,13 +30,13 @@ export class ConsentService {
 
   /** Pushes the authorization request to the bank and returns where to send the browser. */
   async authorize(id: string): Promise<URL> {
-    const row = isId('verification', id) ? await this.prisma.verification.findUnique({ where: { id }, include: { enterprise: true } }) : null;
-    if (row === null) throw new ProblemError('NOT_FOUND', 'No such verification.');
+    const row = isId('verification', id) ? await this.verifications.byId(id) : undefined;
+    if (row === undefined) throw new ProblemError('NOT_FOUND', 'No such verification.');
     const current = await this.verifications.settle(row);
     if (current.status === 'expired') throw new ProblemError('CONSENT_EXPIRED', 'This verification has expired; start a new one.');
     if (current.status !== 'pending') throw new ProblemError('CONSENT_REQUIRED', `This verification is already ${current.status}.`);
     // The contract may have ended or the bank closed since the verification was created.
-    const { bank } = await this.policy.permit(row.enterpriseId, row.bankId, row.claims as ClaimName[], row.purpose);
+    const { bank, enterprise } = await this.policy.permit(row.enterpriseId, row.bankId, row.claims as ClaimName[], row.purpose);
     const { state, nonce, codeVerifier } = newFlowSecrets();
     const flow = { verificationId: row.id, bankId: bank.id, nonce, codeVerifier };
     await this.states.put(state, flow, (row.expiresAt.getTime() - Date.now()) / 1000);
@@ -48,7 +47,7 @@ export class ConsentService {
       authorizationDetails: [
         {
           type: 'kyc_release',
-          enterprise: { id: row.enterprise.id, name: row.enterprise.name },
+          enterprise: { id: enterprise.id, name: enterprise.name },
           purpose: row.purpose,
           claims: row.claims,
         },
@@ -62,9 +61,9 @@ export class ConsentService {
     if (state === null || state.length === 0 || state.length > 512) throw invalidCallback();
     const flow = await this.states.take(state);
     if (flow === undefined) throw invalidCallback();
-    const row = await this.prisma.verification.findUnique({ where: { id: flow.verificationId } });
+    const row = await this.verifications.byId(flow.verificationId);
     // The state's TTL is the verification's remaining lifetime; a late callback is as good as unknown.
-    if (row === null || row.status !== 'pending' || row.expiresAt <= new Date()) throw invalidCallback();
+    if (row === undefined || row.status !== 'pending' || row.expiresAt <= new Date()) throw invalidCallback();
     const bank = await this.banks.bank(flow.bankId);
     try {
       const tokens = await this.banks.completeAuthorization(bank, callbackUrl, {
@@ -109,26 +108,23 @@ export class ConsentService {
     type: LedgerEntryType,
     outcome: LedgerOutcome,
     requestId: string,
-    data: Parameters<PrismaService['verification']['updateMany']>[0]['data'],
+    to: Transition,
     ref?: string,
     errorCode?: string,
   ): Promise<void> {
-    await this.ledger.transaction(async (tx, append) => {
-      const { count } = await tx.verification.updateMany({ where: { id: row.id, status: 'pending' }, data });
-      if (count === 0) throw invalidCallback();
-      await append({
-        type,
-        occurred_at: new Date().toISOString(),
-        enterprise_id: row.enterpriseId,
-        bank_id: row.bankId,
-        verification_id: row.id,
-        purpose: row.purpose,
-        outcome,
-        request_id: requestId,
-        ...(ref ? { subject_ref: ref } : {}),
-        ...(errorCode ? { error_code: errorCode } : {}),
-      });
+    const recorded = await this.ledger.recordChange(transitionOf(row.id, 'pending', to), {
+      type,
+      occurred_at: new Date().toISOString(),
+      enterprise_id: row.enterpriseId,
+      bank_id: row.bankId,
+      verification_id: row.id,
+      purpose: row.purpose,
+      outcome,
+      request_id: requestId,
+      ...(ref ? { subject_ref: ref } : {}),
+      ...(errorCode ? { error_code: errorCode } : {}),
     });
+    if (recorded === undefined) throw invalidCallback();
   }
 
   private enterpriseRedirect(row: Verification, outcome: { status: string } | { error: string }): URL {

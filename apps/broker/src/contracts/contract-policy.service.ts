@@ -31,6 +31,8 @@ export class ContractPolicy {
   private readonly pairs: TtlCache<string, ContractWithBank>;
   /** All active contracts (with their banks) of an enterprise. */
   private readonly lists: TtlCache<string, ContractWithBank[]>;
+  /** Contracts by id, whatever their status. */
+  private readonly byId: TtlCache<string, Contract>;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -50,6 +52,13 @@ export class ContractPolicy {
     };
     this.pairs = invalidation.cache({ max: CACHE_MAX, ttlMs: CACHE_MS, invalidate: onContractOrBank });
     this.lists = invalidation.cache({ max: CACHE_MAX, ttlMs: CACHE_MS, invalidate: onContractOrBank });
+    this.byId = invalidation.cache({
+      max: CACHE_MAX,
+      ttlMs: CACHE_MS,
+      invalidate: ({ kind, id }, cache) => {
+        if (kind === 'contract') cache.delete(id);
+      },
+    });
   }
 
   /** The enterprise's row, whatever its status, or undefined when there is none. */
@@ -64,7 +73,7 @@ export class ContractPolicy {
 
   /** A contract by id, whatever its status (a verification keeps the id of the one it was made under). */
   async find(id: string): Promise<Contract | undefined> {
-    return (await this.prisma.contract.findUnique({ where: { id } })) ?? undefined;
+    return this.byId.load(id, async () => (await this.prisma.contract.findUnique({ where: { id } })) ?? undefined);
   }
 
   /** The enterprise's active contracts inside their validity window, with their banks, by bank id. */

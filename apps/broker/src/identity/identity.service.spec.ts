@@ -342,7 +342,7 @@ describe(IdentityService.name, () => {
       await expect(sut.release(ENTERPRISE_ID, VERIFICATION_ID, REQUEST_ID)).rejects.toBe(failure);
 
       expect(ledger.append).not.toHaveBeenCalled();
-      expect(ledger.transaction).not.toHaveBeenCalled();
+      expect(ledger.recordChange).not.toHaveBeenCalled();
     });
   });
 });

@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { NewLedgerEntry } from '@kyc/ledger';
-import { MetricsService, PrismaService, type Prisma } from '@kyc/platform';
+import { MetricsService, PrismaService } from '@kyc/platform';
 import { LedgerAppender } from './ledger-appender.js';
 import { APPEND_SQL, appendParameters, headAnswer, numberBatch, type AppendedEntry, type HeadRow } from './ledger-batch.js';
 
 export type { AppendedEntry } from './ledger-batch.js';
 
-type Tx = Prisma.TransactionClient;
+/** One SQL statement for the driver: the state change a ledger entry records. */
+export interface RecordedChange {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
 
 /**
  * Appends distribution-history entries with a gap-free `seq`. A release's entry goes through the
@@ -27,31 +31,40 @@ export class LedgerService {
   }
 
   /**
-   * Runs `work` in one database transaction in which `append` adds ledger entries, so that an entry
-   * exists exactly when the change it records was committed.
+   * Runs `change` and appends `entry` in one transaction on the driver (no ORM round trips inside
+   * it): both commit, or neither. A change that matched no row writes nothing and answers
+   * undefined. The change runs before the head lock is taken, so the lock is held only for the
+   * append and the COMMIT (docs/performance.md).
    */
-  async transaction<T>(work: (tx: Tx, append: (entry: NewLedgerEntry) => Promise<AppendedEntry>) => Promise<T>): Promise<T> {
-    const appended: NewLedgerEntry[] = [];
-    const result = await this.prisma.$transaction((tx) =>
-      work(tx, async (entry) => {
-        const done = await this.appendIn(tx, entry);
-        appended.push(entry);
-        return done;
-      }),
-    );
-    for (const entry of appended) this.metrics.ledgerAppends.inc({ type: entry.type, outcome: entry.outcome });
-    return result;
-  }
-
-  /** Numbered under the head lock (held to the transaction's COMMIT), so the append cannot miss. */
-  private async appendIn(tx: Tx, entry: NewLedgerEntry): Promise<AppendedEntry> {
-    const heads = await tx.$queryRaw<{ head_next_seq: bigint; head_last_occurred_at: Date | null }[]>`SELECT head_next_seq, head_last_occurred_at FROM ledger_lock_head()`;
-    const head = heads[0];
-    if (head === undefined) throw new Error('ledger_head is missing its row');
-    const batch = numberBatch([entry], Number(head.head_next_seq), head.head_last_occurred_at?.toISOString() ?? null);
-    const answer = headAnswer((await tx.$queryRawUnsafe<HeadRow[]>(APPEND_SQL, ...appendParameters(batch)))[0]);
-    const written = batch.appended[0];
-    if (!answer.appended || written === undefined) throw new Error('the ledger head moved while its lock was held');
-    return written;
+  async recordChange(change: RecordedChange, entry: NewLedgerEntry): Promise<AppendedEntry | undefined> {
+    const client = await this.prisma.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const changed = await client.query({ text: change.text, values: [...change.values] });
+      if (changed.rowCount === 0) {
+        await client.query('ROLLBACK');
+        return undefined;
+      }
+      const heads = await client.query<{ head_next_seq: string; head_last_occurred_at: Date | null }>(
+        'SELECT head_next_seq, head_last_occurred_at FROM ledger_lock_head()',
+      );
+      const head = heads.rows[0];
+      if (head === undefined) throw new Error('ledger_head is missing its row');
+      const batch = numberBatch([entry], Number(head.head_next_seq), head.head_last_occurred_at?.toISOString() ?? null);
+      const answer = headAnswer((await client.query<HeadRow>(APPEND_SQL, appendParameters(batch))).rows[0]);
+      const written = batch.appended[0];
+      if (!answer.appended || written === undefined) throw new Error('the ledger head moved while its lock was held');
+      await client.query('COMMIT');
+      this.metrics.ledgerAppends.inc({ type: entry.type, outcome: entry.outcome });
+      return written;
+    } catch (err) {
+      broken = err instanceof Error ? err : new Error(String(err));
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection whose transaction state is unknown is dropped rather than reused.
+      client.release(broken);
+    }
   }
 }

@@ -1,3 +1,3 @@
 export { VerificationsModule } from './verifications.module.js';
-export { VerificationsService } from './verifications.service.js';
+export { transitionOf, VerificationsService, type Transition } from './verifications.service.js';
 export { VerificationSecrets } from './verification-secrets.js';

@@ -2,21 +2,75 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isId, newId, type CreateVerification } from '@kyc/common-schema';
 import { canonicalJson } from '@kyc/ledger';
-import { BROKER_CONFIG, Prisma, PrismaService, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
+import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
 import { BankClientService } from '../banks/index.js';
 import { ContractPolicy } from '../contracts/index.js';
-import { LedgerService } from '../ledger/index.js';
+import { LedgerService, type RecordedChange } from '../ledger/index.js';
 import { WebhooksService, type WebhookType } from '../webhooks/index.js';
 import { VerificationSecrets } from './verification-secrets.js';
 import { verificationView, type VerificationView } from './verification.view.js';
 
-/** A verification row as Prisma's model names it, read by the driver; another tenant's row is not found. */
-const SELECT_VERIFICATION = `SELECT id, enterprise_id AS "enterpriseId", bank_id AS "bankId", contract_id AS "contractId", claims, purpose,
+/** A verification row as Prisma's model names it, for statements on the driver. */
+const VERIFICATION_COLUMNS = `id, enterprise_id AS "enterpriseId", bank_id AS "bankId", contract_id AS "contractId", claims, purpose,
   mode::text AS mode, redirect_uri AS "redirectUri", client_state AS "clientState", status::text AS status, error,
   state_hash AS "stateHash", flow_sealed AS "flowSealed", tokens_sealed AS "tokensSealed", applicant_sealed AS "applicantSealed",
   subject, subject_ref AS "subjectRef", created_at AS "createdAt", expires_at AS "expiresAt", authorized_at AS "authorizedAt",
-  access_expires_at AS "accessExpiresAt", ended_at AS "endedAt"
-FROM verifications WHERE id = $1 AND enterprise_id = $2`;
+  access_expires_at AS "accessExpiresAt", ended_at AS "endedAt"`;
+
+const INSERT_VERIFICATION = `INSERT INTO verifications (id, enterprise_id, bank_id, contract_id, claims, purpose, mode, redirect_uri, client_state, expires_at, applicant_sealed)
+VALUES ($1, $2, $3, $4, $5::text[], $6, $7::"ContractMode", $8, $9, $10, $11) RETURNING ${VERIFICATION_COLUMNS}`;
+const INSERT_IDEMPOTENCY = 'INSERT INTO idempotency_records (enterprise_id, key, request_hash, status_code, response) VALUES ($1, $2, $3, $4, $5::jsonb)';
+/** Postgres' unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+interface NewVerificationRow {
+  readonly id: string;
+  readonly enterpriseId: string;
+  readonly bankId: string;
+  readonly contractId: string;
+  readonly claims: readonly string[];
+  readonly purpose: string;
+  readonly mode: Verification['mode'];
+  readonly redirectUri: string;
+  readonly clientState: string | null;
+  readonly expiresAt: Date;
+  readonly applicantSealed: string | null;
+}
+
+/** Another tenant's row is not found. */
+const SELECT_VERIFICATION = `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id = $1 AND enterprise_id = $2`;
+const SELECT_VERIFICATION_BY_ID = `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id = $1`;
+
+/** The columns a state transition may set, by the model's field names. */
+const TRANSITION_COLUMNS = {
+  status: 'status',
+  authorizedAt: 'authorized_at',
+  accessExpiresAt: 'access_expires_at',
+  endedAt: 'ended_at',
+  subject: 'subject',
+  subjectRef: 'subject_ref',
+  tokensSealed: 'tokens_sealed',
+  applicantSealed: 'applicant_sealed',
+  error: 'error',
+} as const satisfies Partial<Record<keyof Verification, string>>;
+
+export type Transition = { readonly status: Verification['status'] } & Partial<Pick<Verification, Exclude<keyof typeof TRANSITION_COLUMNS, 'status'>>>;
+
+/**
+ * The statement that moves verification `id` from `from` to `to.status` with the other fields of
+ * `to`; it matches no row when someone changed the verification meanwhile (LedgerService.recordChange).
+ */
+export function transitionOf(id: string, from: Verification['status'], to: Transition): RecordedChange {
+  const sets: string[] = [];
+  const values: unknown[] = [id, from];
+  for (const [field, column] of Object.entries(TRANSITION_COLUMNS)) {
+    const value = (to as Record<string, unknown>)[field];
+    if (value === undefined) continue;
+    values.push(value);
+    sets.push(field === 'status' ? `${column} = $${values.length}::"VerificationStatus"` : `${column} = $${values.length}`);
+  }
+  return { text: `UPDATE verifications SET ${sets.join(', ')} WHERE id = $1 AND status = $2::"VerificationStatus"`, values };
+}
 
 export type CreatedVerification = VerificationView & { authorization_url: string };
 
@@ -68,23 +122,50 @@ export class VerificationsService {
       applicantSealed: body.applicant === undefined ? null : this.secrets.sealApplicant(id, body.applicant),
     };
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        const row = await tx.verification.create({ data });
-        const created = this.createdView(row);
-        if (idempotencyKey !== undefined) {
-          await tx.idempotencyRecord.create({
-            data: { enterpriseId, key: idempotencyKey, requestHash, statusCode: 201, response: created },
-          });
-        }
-        return created;
-      });
+      return await this.insert(data, idempotencyKey === undefined ? undefined : { enterpriseId, key: idempotencyKey, requestHash });
     } catch (err) {
       // A concurrent request with the same key won the race: answer as it did.
-      if (idempotencyKey !== undefined && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      if (idempotencyKey !== undefined && (err as { code?: unknown }).code === UNIQUE_VIOLATION) {
         const replay = await this.replay(enterpriseId, idempotencyKey, requestHash);
         if (replay !== undefined) return replay;
       }
       throw err;
+    }
+  }
+
+  /** The new row and, in the same transaction, its idempotency record: statements on the driver. */
+  private async insert(
+    data: NewVerificationRow,
+    idempotency: { enterpriseId: string; key: string; requestHash: string } | undefined,
+  ): Promise<CreatedVerification> {
+    const client = await this.prisma.pool.connect();
+    let broken: Error | undefined;
+    try {
+      if (idempotency !== undefined) await client.query('BEGIN');
+      const inserted = await client.query<Verification>({
+        name: 'verification-insert',
+        text: INSERT_VERIFICATION,
+        values: [data.id, data.enterpriseId, data.bankId, data.contractId, data.claims, data.purpose, data.mode, data.redirectUri, data.clientState, data.expiresAt, data.applicantSealed],
+      });
+      const row = inserted.rows[0];
+      if (row === undefined) throw new Error('the verification insert answered no row');
+      const created = this.createdView(row);
+      if (idempotency !== undefined) {
+        const { enterpriseId, key, requestHash } = idempotency;
+        await client.query({ name: 'idempotency-insert', text: INSERT_IDEMPOTENCY, values: [enterpriseId, key, requestHash, 201, JSON.stringify(created)] });
+        await client.query('COMMIT');
+      }
+      return created;
+    } catch (err) {
+      if (idempotency !== undefined) {
+        await client.query('ROLLBACK').catch((rollback: unknown) => {
+          // A connection whose transaction state is unknown is dropped rather than reused.
+          broken = rollback instanceof Error ? rollback : new Error('ROLLBACK failed');
+        });
+      }
+      throw err;
+    } finally {
+      client.release(broken);
     }
   }
 
@@ -124,13 +205,9 @@ export class VerificationsService {
     if (row.status !== 'authorized') {
       throw new ProblemError('CONSENT_REQUIRED', `Only an authorized verification can be revoked; this one is ${row.status}.`);
     }
-    await this.ledger.transaction(async (tx, append) => {
-      const { count } = await tx.verification.updateMany({
-        where: { id, status: 'authorized' },
-        data: { status: 'revoked', endedAt: new Date(), tokensSealed: null, applicantSealed: null },
-      });
-      if (count === 0) throw new ProblemError('CONSENT_REQUIRED', 'The verification changed meanwhile; read it again.');
-      await append({
+    const recorded = await this.ledger.recordChange(
+      transitionOf(id, 'authorized', { status: 'revoked', endedAt: new Date(), tokensSealed: null, applicantSealed: null }),
+      {
         type: 'verification.revoked',
         occurred_at: new Date().toISOString(),
         enterprise_id: row.enterpriseId,
@@ -140,8 +217,9 @@ export class VerificationsService {
         outcome: 'ok',
         request_id: requestId,
         ...(row.subjectRef ? { subject_ref: row.subjectRef } : {}),
-      });
-    });
+      },
+    );
+    if (recorded === undefined) throw new ProblemError('CONSENT_REQUIRED', 'The verification changed meanwhile; read it again.');
     await this.notify('verification.revoked', id);
     const tokens = this.secrets.openTokens(row);
     if (tokens !== undefined) {
@@ -153,9 +231,16 @@ export class VerificationsService {
 
   /** Tells the enterprise that its verification changed, with the verification's current view. */
   async notify(type: WebhookType, id: string): Promise<Verification | undefined> {
-    const row = await this.prisma.verification.findUnique({ where: { id } });
-    if (row !== null) await this.webhooks.emit(row.enterpriseId, type, verificationView(row));
-    return row ?? undefined;
+    const row = await this.byId(id);
+    if (row !== undefined) await this.webhooks.emit(row.enterpriseId, type, verificationView(row));
+    return row;
+  }
+
+  /** Any tenant's verification by id, as stored (no expiry applied): for the consent flow and events. */
+  async byId(id: string): Promise<Verification | undefined> {
+    if (!isId('verification', id)) return undefined;
+    const { rows } = await this.prisma.pool.query<Verification>({ name: 'verification-by-id-any', text: SELECT_VERIFICATION_BY_ID, values: [id] });
+    return rows[0];
   }
 
   private createdView(row: Verification): CreatedVerification {

@@ -113,8 +113,13 @@ describe('group commit across instances', () => {
       Array.from({ length: 400 }, (_, i) => {
         const ledger = ledgers[i % 2];
         if (ledger === undefined) throw new Error('no ledger');
-        // Every tenth goes the consent path: inside a transaction of its own.
-        return i % 10 === 0 ? ledger.transaction((_tx, append) => append(entry({ type: 'consent.granted', claims: undefined }))) : ledger.append(entry());
+        // Every tenth goes the consent path: inside a transaction of its own, with a change (here one
+        // that always matches a row) committed together with it.
+        if (i % 10 !== 0) return ledger.append(entry());
+        return ledger.recordChange({ text: 'SELECT 1', values: [] }, entry({ type: 'consent.granted', claims: undefined })).then((a) => {
+          if (a === undefined) throw new Error('the change matched no row');
+          return a;
+        });
       }),
     );
     const seqs = appended.map((a) => a.seq).sort((a, b) => a - b);

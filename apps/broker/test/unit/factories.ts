@@ -3,7 +3,7 @@
 // (`as unknown as PrismaService`) only where it hands it to the service under test.
 import { EventEmitter } from 'node:events';
 import { expect, vi } from 'vitest';
-import type { AppendedEntry } from '../../src/ledger/index.js';
+import type { AppendedEntry, RecordedChange } from '../../src/ledger/index.js';
 import type { ContractPolicy } from '../../src/contracts/index.js';
 import type { BankClientService } from '../../src/banks/index.js';
 import type { VerificationSecrets, VerificationsService } from '../../src/verifications/index.js';
@@ -245,9 +245,38 @@ export function newTxMock() {
 
 export type TxMock = ReturnType<typeof newTxMock>;
 
+/** Model field names by column, to read a transition statement back (transitionOf). */
+const TRANSITION_FIELDS: Record<string, string> = {
+  status: 'status',
+  authorized_at: 'authorizedAt',
+  access_expires_at: 'accessExpiresAt',
+  ended_at: 'endedAt',
+  subject: 'subject',
+  subject_ref: 'subjectRef',
+  tokens_sealed: 'tokensSealed',
+  applicant_sealed: 'applicantSealed',
+  error: 'error',
+};
+
+/** A verification transition statement (UPDATE … SET col = $n … WHERE id = $1 AND status = $2) as Prisma-style where/data. */
+export function readTransition(change: RecordedChange): { where: Record<string, unknown>; data: Record<string, unknown> } {
+  const match = /^UPDATE verifications SET (.+) WHERE id = \$1 AND status = \$2::"VerificationStatus"$/.exec(change.text);
+  if (match?.[1] === undefined) throw new Error(`not a verification transition: ${change.text}`);
+  const data: Record<string, unknown> = {};
+  for (const assignment of match[1].split(', ')) {
+    const [, column, index] = /^(\w+) = \$(\d+)/.exec(assignment) ?? [];
+    const field = TRANSITION_FIELDS[column ?? ''];
+    if (field === undefined) throw new Error(`unknown column in ${assignment}`);
+    data[field] = change.values[Number(index) - 1];
+  }
+  return { where: { id: change.values[0], status: change.values[1] }, data };
+}
+
 /**
- * LedgerService: `append` and `transaction` record what they were given in `entries` (in order).
- * `transaction` runs the work with `tx` and its own `txAppend`, as the real one does in Postgres.
+ * LedgerService: `append` and `recordChange` record what they were given in `entries` (in order).
+ * `recordChange` reads its statement back into a call of `tx.verification.updateMany` (whose count
+ * says whether the row matched) and appends with its own `txAppend`, as the real one does in one
+ * Postgres transaction.
  */
 export function newLedgerMock() {
   const entries: NewLedgerEntry[] = [];
@@ -259,10 +288,11 @@ export function newLedgerMock() {
   };
   const tx = newTxMock();
   const txAppend = vi.fn(record);
-  const transaction = vi.fn(async <T>(work: (tx: TxMock, append: (entry: NewLedgerEntry) => Promise<AppendedEntry>) => Promise<T>): Promise<T> =>
-    work(tx, txAppend),
-  );
-  return { entries, append: vi.fn(record), transaction, tx, txAppend };
+  const recordChange = vi.fn(async (change: RecordedChange, entry: NewLedgerEntry): Promise<AppendedEntry | undefined> => {
+    const { count } = await tx.verification.updateMany(readTransition(change));
+    return count === 0 ? undefined : txAppend(entry);
+  });
+  return { entries, append: vi.fn(record), recordChange, tx, txAppend };
 }
 
 export type LedgerMock = ReturnType<typeof newLedgerMock>;
@@ -272,6 +302,7 @@ export function newVerificationsMock() {
     get: vi.fn<VerificationsService['get']>(),
     settle: vi.fn<VerificationsService['settle']>(async (row) => row),
     notify: vi.fn<VerificationsService['notify']>(async () => undefined),
+    byId: vi.fn<VerificationsService['byId']>(async () => undefined),
   };
 }
 
