@@ -73,9 +73,9 @@ export class BenchStack {
    * The broker as `npm start` runs it (bounded heap, one worker per core unless BROKER_WORKERS says);
    * `BENCH_BROKER_NODE_ARGS` adds Node flags (e.g. `--import ./bench/support/cpu-profile.mjs`).
    */
-  async startBroker(): Promise<ChildProcess> {
+  async startBroker(extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
     const extra = (process.env['BENCH_BROKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-    const child = this.spawn('node', ['--max-old-space-size=192', '--max-semi-space-size=4', ...extra, 'dist/apps/broker/src/main.js']);
+    const child = this.spawn('node', ['--max-old-space-size=192', '--max-semi-space-size=4', ...extra, 'dist/apps/broker/src/main.js'], extraEnv);
     await waitFor(`${this.broker}/healthz`);
     return child;
   }
