@@ -426,7 +426,11 @@ async function main(): Promise<void> {
   const load = await ensureLedger();
   const seeded = run(['dist/prisma/seed-main.js', '--demo'], true);
   const demo = JSON.parse(seeded.trim().split('\n').pop() ?? '{}') as { auditor_key: string };
-  const broker = spawn('node', ['--max-old-space-size=192', '--max-semi-space-size=4', 'dist/apps/broker/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // One process: B3 times single requests, and its RSS bar is per process.
+  const broker = spawn('node', ['--max-old-space-size=192', '--max-semi-space-size=4', 'dist/apps/broker/src/main.js'], {
+    env: { ...env, BROKER_WORKERS: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(broker);
   await waitFor(`${BROKER}/healthz`);
   const db = new pg.Client({ connectionString: urls.app });

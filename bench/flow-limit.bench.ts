@@ -84,8 +84,8 @@ async function main(): Promise<void> {
   const demo = await prepareDatabase();
   start('dist/apps/mock-bank-a/src/main.js');
   await waitFor(`${BANK}/.well-known/openid-configuration`);
-  start('dist/apps/broker/src/main.js', { BROKER_PORT: '23000', NODE_OPTIONS: '--max-old-space-size=192 --max-semi-space-size=4' });
-  start('dist/apps/broker/src/main.js', { BROKER_PORT: '23001', NODE_OPTIONS: '--max-old-space-size=192 --max-semi-space-size=4' });
+  start('dist/apps/broker/src/main.js', { BROKER_PORT: '23000', BROKER_WORKERS: '1', NODE_OPTIONS: '--max-old-space-size=192 --max-semi-space-size=4' });
+  start('dist/apps/broker/src/main.js', { BROKER_PORT: '23001', BROKER_WORKERS: '1', NODE_OPTIONS: '--max-old-space-size=192 --max-semi-space-size=4' });
   await Promise.all(BROKERS.map((b) => waitFor(`${b}/healthz`)));
   const customers = ((await (await fetch(`${BANK}/__control/customers?limit=30`)).json()) as { data: { username: string; record: { kycStatus?: string } }[] }).data
     .filter((c) => c.record.kycStatus === 'VERIFIED')

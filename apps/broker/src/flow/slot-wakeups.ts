@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { BROKER_CONFIG, newSubscriberConnection, type BrokerConfig } from '@kyc/platform';
 import { SLOT_FREED_CHANNEL } from './bank-slots.js';
 
@@ -20,7 +19,7 @@ interface Waiter {
 @Injectable()
 export class SlotWakeups implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SlotWakeups.name);
-  private readonly subscriber: Redis;
+  private readonly subscriber: ReturnType<typeof newSubscriberConnection>;
   private readonly waiting = new Map<string, Waiter[]>();
   private subscribed = false;
 
