@@ -13,12 +13,20 @@ export const CSV_COLUMNS = [
 
 const PAGE = 500;
 
+/**
+ * A cell a spreadsheet would run as a formula (OWASP "CSV injection": a leading `=`, `+`, `-`, `@`,
+ * tab or carriage return) gets a leading `'`, which spreadsheets show as text. The CSV is for people;
+ * the NDJSON export carries the entries byte for byte, with their leaf hashes.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvField(value: unknown): string {
   let text: string;
   if (value === undefined || value === null) text = '';
   else if (Array.isArray(value)) text = value.map(String).join(' ');
   else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') text = String(value);
   else text = canonicalJson(value);
+  if (typeof value !== 'number' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -36,7 +36,18 @@ describe(ApiKeysService.name, () => {
     expect(first).toEqual({ keyId: KEY_ID, role: 'enterprise', enterpriseId: ENTERPRISE_ID });
     expect(second).toEqual(first);
     expect(prisma.apiKey.findUnique).toHaveBeenCalledTimes(1);
-    expect(prisma.apiKey.findUnique).toHaveBeenCalledWith({ where: { keyHash: hashApiKey(KEY) } });
+    expect(prisma.apiKey.findUnique).toHaveBeenCalledWith({ where: { keyHash: hashApiKey(KEY) }, include: { enterprise: { select: { status: true } } } });
+  });
+
+  it('marks the principal of a suspended enterprise, and looks again when the enterprise changes', async () => {
+    prisma.apiKey.findUnique.mockResolvedValue({ ...keyRow(), enterprise: { status: 'suspended' } } as ReturnType<typeof keyRow>);
+    expect(await sut.authenticate(KEY)).toEqual({ keyId: KEY_ID, role: 'enterprise', enterpriseId: ENTERPRISE_ID, suspended: true });
+
+    prisma.apiKey.findUnique.mockResolvedValue({ ...keyRow(), enterprise: { status: 'active' } } as ReturnType<typeof keyRow>);
+    invalidation.subscriber.deliver('enterprise', 'ent_other');
+    expect((await sut.authenticate(KEY))?.suspended).toBe(true);
+    invalidation.subscriber.deliver('enterprise', ENTERPRISE_ID);
+    expect(await sut.authenticate(KEY)).toEqual({ keyId: KEY_ID, role: 'enterprise', enterpriseId: ENTERPRISE_ID });
   });
 
   it('makes one query for concurrent first uses of a key', async () => {

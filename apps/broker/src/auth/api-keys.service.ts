@@ -44,6 +44,8 @@ export class ApiKeysService {
       ttlMs: KEY_CACHE_MS,
       invalidate: ({ kind, id }, cache) => {
         if (kind === 'api-key') cache.deleteWhere((principal) => principal.keyId === id);
+        // A suspension (or reinstatement) changes what the enterprise's keys may do.
+        if (kind === 'enterprise') cache.deleteWhere((principal) => principal.enterpriseId === id);
       },
     });
   }
@@ -70,9 +72,14 @@ export class ApiKeysService {
     }
     if (!presented.startsWith(KEY_PREFIX)) return undefined;
     return this.principals.load(digest, async () => {
-      const row = await this.prisma.apiKey.findUnique({ where: { keyHash: digest } });
+      const row = await this.prisma.apiKey.findUnique({ where: { keyHash: digest }, include: { enterprise: { select: { status: true } } } });
       if (row === null || row.revokedAt !== null) return undefined;
-      return { keyId: row.id, role: row.role, enterpriseId: row.enterpriseId ?? undefined };
+      return {
+        keyId: row.id,
+        role: row.role,
+        enterpriseId: row.enterpriseId ?? undefined,
+        ...(row.enterprise?.status === 'suspended' ? { suspended: true } : {}),
+      };
     });
   }
 }

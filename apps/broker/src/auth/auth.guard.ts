@@ -24,6 +24,8 @@ export class AuthGuard implements CanActivate {
     if (match?.[1] === undefined) throw new ProblemError('UNAUTHENTICATED', 'Send an API key as `Authorization: Bearer <key>`.');
     const principal = await this.keys.authenticate(match[1]);
     if (principal === undefined) throw new ProblemError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
+    // Nothing an enterprise key reaches may be used while its enterprise is suspended (OWASP API5).
+    if (principal.suspended === true) throw new ProblemError('ENTERPRISE_SUSPENDED', 'This enterprise is suspended.');
     if (!roles.includes(principal.role)) throw new ProblemError('FORBIDDEN', 'This API key has no access to this route.');
     req.principal = principal;
     return true;

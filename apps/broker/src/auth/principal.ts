@@ -8,6 +8,8 @@ export interface Principal {
   readonly role: Role;
   /** Set for enterprise keys only. */
   readonly enterpriseId: string | undefined;
+  /** The key's enterprise is suspended: the key authenticates, but may do nothing (AuthGuard). */
+  readonly suspended?: true;
 }
 
 export type AuthenticatedRequest = Request & { principal?: Principal };

@@ -146,14 +146,26 @@ describe('operator setup over the API', () => {
     expect(unknown.status).toBe(400);
   });
 
-  it('lists the enterprise its banks, and stops a suspended enterprise', async () => {
+  it('lists the enterprise its banks, and stops a suspended enterprise on every route until it is reinstated', async () => {
     const t = await newTenant(stack);
     const banks = await call<{ data: Record<string, unknown>[] }>(stack, 'GET', '/v1/banks', t.key);
     expect(banks.body.data).toEqual([{ id: 'bank-a', name: 'Kaede Bank', status: 'open', claims: ALL_CLAIMS, purposes: ['account_opening'], mode: 'full' }]);
+    const created = await call(stack, 'POST', '/v1/verifications', t.key, goodBody);
+    expect(created.status).toBe(201);
     await operator(stack, 'PATCH', `/v1/admin/enterprises/${t.id}`, { status: 'suspended' });
-    const res = await call(stack, 'POST', '/v1/verifications', t.key, goodBody);
-    expect(res.status).toBe(403);
-    expect(res.body['code']).toBe('ENTERPRISE_SUSPENDED');
+    // Its keys were cached as good a moment ago; the suspension reaches them at once.
+    for (const [method, path, body] of [
+      ['POST', '/v1/verifications', goodBody],
+      ['GET', '/v1/banks', undefined],
+      ['GET', `/v1/verifications/${String(created.body['id'])}`, undefined],
+      ['GET', '/v1/distributions', undefined],
+    ] as const) {
+      const res = await call(stack, method, path, t.key, body);
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body['code']).toBe('ENTERPRISE_SUSPENDED');
+    }
+    await operator(stack, 'PATCH', `/v1/admin/enterprises/${t.id}`, { status: 'active' });
+    expect((await call(stack, 'GET', '/v1/banks', t.key)).status).toBe(200);
   });
 
   it('closes a bank: new verifications get 503 BANK_CLOSED', async () => {

@@ -187,6 +187,30 @@ describe('export and statistics', () => {
     expect((await audit('/v1/audit/export?format=xml')).status).toBe(400);
   });
 
+  it('defuses cells a spreadsheet would run as formulas (a caller-chosen request id starting with "-")', async () => {
+    const hostile = '-1-1+cmd|calc';
+    const wellFormed = '-1-1-1-1-1';
+    const own = await newTenant(stack);
+    const v = await newVerification(stack, own);
+    const { callbackUrl, browser } = await consentAtBank(stack, String(v['authorization_url']), customer, 'approve');
+    await browser.get(callbackUrl);
+    for (const requestId of [hostile, wellFormed]) {
+      const res = await fetch(`${stack.broker}/v1/verifications/${String(v['id'])}/identity`, {
+        headers: { authorization: `Bearer ${own.key}`, 'x-request-id': requestId },
+      });
+      expect(res.status).toBe(200);
+    }
+    const csv = await (await fetch(`${stack.broker}/v1/audit/export?format=csv&verification_id=${String(v['id'])}`, { headers: { authorization: `Bearer ${auditorKey}` } })).text();
+    const cells = csv.trimEnd().split('\r\n').slice(1).map((line) => line.split(','));
+    // The malformed id was replaced by the broker's own; the well-formed one is kept, behind a quote.
+    expect(csv).not.toContain(hostile);
+    expect(cells.map((c) => c[8])).toContain(`'${wellFormed}`);
+    for (const row of cells) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t]/);
+    // NDJSON keeps the entry as committed.
+    const nd = await (await fetch(`${stack.broker}/v1/audit/export?format=ndjson&verification_id=${String(v['id'])}`, { headers: { authorization: `Bearer ${auditorKey}` } })).text();
+    expect(nd.trim().split('\n').map((l) => (JSON.parse(l) as { entry: LedgerEntry }).entry.request_id)).toContain(wellFormed);
+  });
+
   it('counts distributions per day, bank, enterprise and outcome', async () => {
     const res = await audit<{ data: { day: string; bank_id: string; enterprise_id: string; outcome: string; count: number }[] }>('/v1/audit/stats?group_by=day');
     expect(res.status).toBe(200);

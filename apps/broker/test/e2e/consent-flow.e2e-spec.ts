@@ -3,6 +3,7 @@ import { normalizeBankARecord } from '@kyc/bank-adapters';
 import { createdVerificationSchema, identitySchema, verificationSchema } from '@kyc/common-schema';
 import { commitment } from '@kyc/ledger';
 import { ALL_CLAIMS, call, consentAtBank, customersOf, newTenant, newVerification, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
+import { CookieBrowser } from '../support/browser.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -101,6 +102,21 @@ describe('consent and release through Kaede Bank', () => {
     const identity = await call(stack, 'GET', `/v1/verifications/${String(v['id'])}/identity`, tenant.key);
     expect(identity.status).toBe(409);
     expect(identity.body['code']).toBe('CONSENT_REQUIRED');
+  });
+
+  it("lets nothing frame the bank's login, consent and error pages", async () => {
+    const v = await newVerification(stack, tenant);
+    const browser = new CookieBrowser();
+    const login = await browser.follow((await browser.get(String(v['authorization_url']))).headers.get('location') ?? '');
+    const loginHtml = await login.response.text();
+    const afterLogin = await browser.submit(login.url, loginHtml, 'login', { username: verified().username, password: 'password' });
+    const consent = await browser.follow(new URL(afterLogin.headers.get('location') ?? '', login.url).toString());
+    const error = await fetch(`${stack.bankA}/auth?client_id=kyc-broker&request_uri=urn:ietf:params:oauth:request_uri:unknown`);
+    for (const [page, res] of [['login', login.response], ['consent', consent.response], ['error', error]] as const) {
+      expect(res.headers.get('content-security-policy'), page).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options'), page).toBe('DENY');
+    }
+    expect(error.status).toBe(400);
   });
 
   it('refuses a callback whose state was altered, without redirecting', async () => {

@@ -1,7 +1,7 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { BankConfig } from '../config/bank-config.js';
 import type { BankDefinition, CustomerDirectory } from '../bank/bank-definition.js';
-import { renderErrorPage } from './pages.js';
+import { PAGE_SECURITY_HEADERS, renderErrorPage } from './pages.js';
 import { KYC_RELEASE_TYPE, kycReleaseSchema } from './kyc-release.js';
 import { MemoryAdapterStore } from './memory-adapter.js';
 
@@ -153,6 +153,7 @@ export function providerConfiguration(
     },
     renderError: (ctx, out) => {
       ctx.type = 'html';
+      ctx.set(PAGE_SECURITY_HEADERS);
       ctx.body = renderErrorPage(bank.branding, out.error ?? 'server_error', out.error_description);
     },
   };

@@ -4,7 +4,7 @@ import type { InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
 import { BANK_RUNTIME, type BankRuntime } from '../bank/bank-runtime.js';
 import { kycReleaseOf, type KycRelease } from './kyc-release.js';
-import { renderConsentPage, renderErrorPage, renderLoginPage } from './pages.js';
+import { PAGE_SECURITY_HEADERS, renderConsentPage, renderErrorPage, renderLoginPage } from './pages.js';
 
 export const DEMO_PASSWORD = 'password';
 
@@ -106,6 +106,6 @@ export class InteractionController {
   }
 
   private html(res: Response, status: number, body: string): void {
-    res.status(status).type('html').set('Cache-Control', 'no-store').send(body);
+    res.status(status).type('html').set({ 'Cache-Control': 'no-store', ...PAGE_SECURITY_HEADERS }).send(body);
   }
 }

@@ -3,6 +3,18 @@ import { CLAIM_LABELS, type KycRelease } from './kyc-release.js';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/**
+ * Headers of every page the bank renders (login, consent, errors): nothing may frame them
+ * (clickjacking a consent), and they load nothing but their own inline style. No `form-action`:
+ * browsers apply it to the redirects after a submission, which end at the broker's callback.
+ */
+export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
