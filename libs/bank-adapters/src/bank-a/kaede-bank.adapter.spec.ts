@@ -66,6 +66,13 @@ describe(KaedeBankAdapter.name, () => {
     expect(problem.retryAfterSeconds).toBe(retryAfter === undefined ? undefined : Number(retryAfter));
   });
 
+  it("says only the status of a bank failure, never the bank's own code or message", async () => {
+    const problem = await problemOf(sut.fetchIdentity({ claims: ['birthdate'], call: answering(500, { errorCode: 'DB_SHARD_7_TIMEOUT', message: 'select * from customers failed' }) }));
+    expect(problem.code).toBe('BANK_ERROR');
+    expect(problem.detail).toContain('HTTP 500');
+    expect(problem.detail).not.toMatch(/DB_SHARD|select/);
+  });
+
   it('refuses release when the record is not verified, even with HTTP 200', async () => {
     const problem = await problemOf(sut.fetchIdentity({ claims: ['birthdate'], call: answering(200, { ...record, kycStatus: 'PENDING' }) }));
     expect(problem.code).toBe('IDENTITY_NOT_VERIFIED');

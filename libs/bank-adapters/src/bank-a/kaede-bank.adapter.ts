@@ -51,7 +51,8 @@ export class KaedeBankAdapter implements BankAdapter {
       case 503:
         return new ProblemError('BANK_UNAVAILABLE', `${BANK} is in maintenance.`, retry);
       default:
-        return new ProblemError('BANK_ERROR', `${BANK} reported an error (${code ?? `HTTP ${response.status}`}).`);
+        // The status only: the bank's own error codes and messages are its internals, not the client's.
+        return new ProblemError('BANK_ERROR', `${BANK} reported an error (HTTP ${response.status}).`);
     }
   }
 }
