@@ -8,6 +8,14 @@ export const PUBLIC_KEY = 'kyc:public';
 /** The one role a route accepts. Every route needs either this or @Public(). */
 export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
 
+export const EXPOSURE_KEY = 'kyc:exposure';
+
+/**
+ * An operational route whose audience is configured (BrokerConfig.exposure): public, operator keys
+ * only, or off (404 as if it did not exist).
+ */
+export const Exposure = (setting: 'metrics' | 'docs'): MethodDecorator & ClassDecorator => SetMetadata(EXPOSURE_KEY, setting);
+
 /** A browser-facing route that takes no API key (the consent redirects). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
 

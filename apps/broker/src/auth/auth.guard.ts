@@ -1,8 +1,8 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ProblemError } from '@kyc/platform';
+import { BROKER_CONFIG, ProblemError, type BrokerConfig } from '@kyc/platform';
 import { ApiKeysService } from './api-keys.service.js';
-import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
+import { EXPOSURE_KEY, PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
 import type { AuthenticatedRequest, Role } from './principal.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,256})$/;
@@ -13,12 +13,17 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
+    const exposure = this.reflector.getAllAndOverride<'metrics' | 'docs' | undefined>(EXPOSURE_KEY, targets);
+    const audience = exposure === undefined ? undefined : this.config.exposure[exposure];
+    if (audience === 'off') throw new ProblemError('NOT_FOUND', 'No such route.');
+    if (audience === 'public') return true;
+    if (audience === undefined && this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
+    const roles: Role[] = audience === 'operator' ? ['operator'] : (this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? []);
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = BEARER.exec(req.headers.authorization ?? '');
     if (match?.[1] === undefined) throw new ProblemError('UNAUTHENTICATED', 'Send an API key as `Authorization: Bearer <key>`.');

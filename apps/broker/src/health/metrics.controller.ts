@@ -1,11 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { MetricsService } from '@kyc/platform';
-import { Public } from '../auth/index.js';
+import { Exposure } from '../auth/index.js';
 
 /** Prometheus scrape endpoint; labels carry no ids and no personal data. */
 @Controller('metrics')
-@Public()
+@Exposure('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 

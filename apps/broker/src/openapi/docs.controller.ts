@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ProblemError } from '@kyc/platform';
-import { Public } from '../auth/index.js';
+import { Exposure } from '../auth/index.js';
 import { buildOpenApiDocument } from './openapi.document.js';
 
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js']);
@@ -21,7 +21,7 @@ const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swag
 
 /** The OpenAPI document and Swagger UI, served from the installed swagger-ui-dist (no CDN). */
 @Controller()
-@Public()
+@Exposure('docs')
 export class DocsController {
   private readonly document = buildOpenApiDocument();
 

@@ -234,6 +234,27 @@ describe('API documentation', () => {
   });
 });
 
+describe('operational endpoints as configured (production defaults)', () => {
+  it('serves /metrics to operator keys only and hides /docs and /openapi.json', async () => {
+    const locked = await stack.addBroker(13030, { exposure: { metrics: 'operator', docs: 'off' } });
+    const anonymous = await fetch(`${locked}/metrics`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
+    expect((await fetch(`${locked}/metrics`, { headers: { authorization: `Bearer ${tenant.key}` } })).status).toBe(403);
+    const scraped = await fetch(`${locked}/metrics`, { headers: { authorization: `Bearer ${stack.config.operatorBootstrapKey ?? ''}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('kyc_http_requests_total');
+    for (const path of ['/docs', '/openapi.json', '/docs/assets/swagger-ui-bundle.js']) {
+      const res = await fetch(`${locked}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    const off = await stack.addBroker(13031, { exposure: { metrics: 'off', docs: 'public' } });
+    expect((await fetch(`${off}/metrics`, { headers: { authorization: `Bearer ${stack.config.operatorBootstrapKey ?? ''}` } })).status).toBe(404);
+    expect((await fetch(`${off}/openapi.json`)).status).toBe(200);
+  });
+});
+
 describe('metrics', () => {
   it('exposes Prometheus metrics by route pattern and problem code, without ids', async () => {
     await fetch(`${stack.broker}/v1/verifications/ver_${'1'.repeat(32)}`, { headers: { authorization: `Bearer ${tenant.key}` } });

@@ -21,8 +21,11 @@ export interface Stack {
   readonly prisma: PrismaService;
   /** The broker instances started so far (the first, then those of addBroker). */
   readonly brokers: INestApplication[];
-  /** Starts another broker instance on `port`, sharing the database and Redis; answers its URL. */
-  addBroker(port: number): Promise<string>;
+  /**
+   * Starts another broker instance on `port`, sharing the database and Redis, its config changed by
+   * `overrides` if given; answers its URL.
+   */
+  addBroker(port: number, overrides?: Partial<BrokerConfig>): Promise<string>;
   /** Stops one broker instance (as a restart's first half). */
   stopBroker(app: INestApplication): Promise<void>;
   close(): Promise<void>;
@@ -73,8 +76,8 @@ export async function startStack(overrides: Record<string, string> = {}, app: Br
     config,
     env,
     prisma,
-    async addBroker(port: number) {
-      const extra = await createBrokerApp(config, app);
+    async addBroker(port: number, overrides: Partial<BrokerConfig> = {}) {
+      const extra = await createBrokerApp({ ...config, ...overrides }, app);
       await extra.listen(port, '127.0.0.1');
       apps.push(extra);
       brokers.push(extra);

@@ -160,6 +160,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
     logLevel: 'silent',
     port: 3000,
     workers: 1,
+    exposure: { metrics: 'public', docs: 'public' },
     publicUrl: 'https://broker.example',
     databaseUrl: 'postgresql://unit@localhost/unused',
     databasePoolSize: 2,

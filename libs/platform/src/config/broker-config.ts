@@ -27,6 +27,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BROKER_PORT: port.default(3000),
   // Processes sharing the port (node:cluster); 0 means one per core (docs/performance.md).
+  // Who may read /metrics and /docs (with /openapi.json); production defaults: operator keys only, and off.
+  METRICS_ACCESS: z.enum(['public', 'operator', 'off']).optional(),
+  API_DOCS: z.enum(['public', 'off']).optional(),
   BROKER_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
   BROKER_PUBLIC_URL: url.default('http://127.0.0.1:3000'),
   // The runtime role (docs/adr/0011): it reads the ledger and appends only through ledger_append.
@@ -74,6 +77,8 @@ export interface BrokerConfig {
   readonly port: number;
   /** Worker processes sharing the port; one per core when the setting is 0. */
   readonly workers: number;
+  /** Who reaches the operational endpoints: /metrics, and /docs with /openapi.json. */
+  readonly exposure: { readonly metrics: 'public' | 'operator' | 'off'; readonly docs: 'public' | 'off' };
   readonly publicUrl: string;
   readonly databaseUrl: string;
   readonly redisUrl: string;
@@ -169,6 +174,10 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     logLevel: e.LOG_LEVEL,
     port: e.BROKER_PORT,
     workers: e.BROKER_WORKERS === 0 ? availableParallelism() : e.BROKER_WORKERS,
+    exposure: {
+      metrics: e.METRICS_ACCESS ?? (e.NODE_ENV === 'production' ? 'operator' : 'public'),
+      docs: e.API_DOCS ?? (e.NODE_ENV === 'production' ? 'off' : 'public'),
+    },
     publicUrl: e.BROKER_PUBLIC_URL,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
