@@ -11,7 +11,7 @@ import {
   patchEnterpriseSchema,
 } from '@kyc/common-schema';
 import { ProblemError } from '@kyc/platform';
-import { ApiKeysService, Roles } from '../auth/index.js';
+import { ApiKeysService, BOOTSTRAP_KEY_ID, Roles } from '../auth/index.js';
 import { WebhooksService, type DeliveryView } from '../webhooks/index.js';
 import { AdminService } from './admin.service.js';
 import { bankView, contractView, enterpriseView } from './admin.views.js';
@@ -69,6 +69,7 @@ export class AdminController {
   @Delete('api-keys/:id')
   @HttpCode(204)
   async revokeKey(@Param('id') id: string): Promise<void> {
+    if (id === BOOTSTRAP_KEY_ID) return this.keys.disableBootstrap();
     if (!isId('apiKey', id)) throw new ProblemError('NOT_FOUND', 'No such API key.');
     await this.keys.revoke(id);
   }

@@ -5,7 +5,8 @@ import { BROKER_CONFIG, CacheInvalidation, PrismaService, ProblemError, type Bro
 import type { Principal, Role } from './principal.js';
 
 const KEY_PREFIX = 'kyck_';
-const BOOTSTRAP_KEY_ID = 'key_bootstrap';
+/** The id under which the configured OPERATOR_BOOTSTRAP_KEY acts, and can be disabled. */
+export const BOOTSTRAP_KEY_ID = 'key_bootstrap';
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -64,11 +65,32 @@ export class ApiKeysService {
     await this.invalidation.publish('api-key', id);
   }
 
+  /**
+   * Disables the configured bootstrap key for good (a row under its id, revoked), once another
+   * operator key exists, so that disabling it cannot lock every operator out.
+   */
+  async disableBootstrap(): Promise<void> {
+    if (this.bootstrapHash === undefined) throw new ProblemError('NOT_FOUND', 'No bootstrap key is configured.');
+    const operators = await this.prisma.apiKey.count({ where: { role: 'operator', revokedAt: null, id: { not: BOOTSTRAP_KEY_ID } } });
+    if (operators === 0) throw new ProblemError('FORBIDDEN', 'Issue another operator key before disabling the bootstrap key.');
+    const now = new Date();
+    await this.prisma.apiKey.upsert({
+      where: { id: BOOTSTRAP_KEY_ID },
+      create: { id: BOOTSTRAP_KEY_ID, role: 'operator', enterpriseId: null, keyHash: this.bootstrapHash.toString('hex'), revokedAt: now },
+      update: { revokedAt: now },
+    });
+    await this.invalidation.publish('api-key', BOOTSTRAP_KEY_ID);
+  }
+
   /** The principal for a presented key, or undefined when the key is unknown or revoked. */
   async authenticate(presented: string): Promise<Principal | undefined> {
     const digest = hashApiKey(presented);
     if (this.bootstrapHash !== undefined && timingSafeEqual(this.bootstrapHash, Buffer.from(digest, 'hex'))) {
-      return { keyId: BOOTSTRAP_KEY_ID, role: 'operator', enterpriseId: undefined };
+      // Until an operator disables it (a revoked row under its id).
+      return this.principals.load(digest, async () => {
+        const row = await this.prisma.apiKey.findUnique({ where: { id: BOOTSTRAP_KEY_ID } });
+        return row?.revokedAt != null ? undefined : { keyId: BOOTSTRAP_KEY_ID, role: 'operator', enterpriseId: undefined };
+      });
     }
     if (!presented.startsWith(KEY_PREFIX)) return undefined;
     return this.principals.load(digest, async () => {

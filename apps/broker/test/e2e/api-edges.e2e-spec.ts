@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractSchema, createdEnterpriseSchema, problemSchema } from '@kyc/common-schema';
 import { ALL_CLAIMS, call, newTenant, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { BOOTSTRAP_KEY, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let tenant: Tenant;
@@ -177,6 +177,30 @@ describe('operator setup over the API', () => {
     } finally {
       await operator(stack, 'PATCH', '/v1/admin/banks/bank-a', { status: 'open' });
     }
+  });
+
+  it('disables the bootstrap key once another operator key exists, on every instance', async () => {
+    const second = await stack.addBroker(13032);
+    // No other operator key yet: disabling would lock every operator out.
+    await stack.prisma.apiKey.updateMany({ where: { role: 'operator', revokedAt: null }, data: { revokedAt: new Date() } });
+    const refused = await operator(stack, 'DELETE', '/v1/admin/api-keys/key_bootstrap');
+    expect(refused.status).toBe(403);
+    expect(String(refused.body['detail'])).toContain('another operator key');
+    const issued = await operator(stack, 'POST', '/v1/admin/api-keys', { role: 'operator' });
+    const successor = String(issued.body['key']);
+    try {
+      expect((await fetch(`${second}/v1/admin/banks`, { headers: { authorization: `Bearer ${BOOTSTRAP_KEY}` } })).status).toBe(200);
+      expect((await operator(stack, 'DELETE', '/v1/admin/api-keys/key_bootstrap')).status).toBe(204);
+      for (const base of [stack.broker, second]) {
+        const res = await fetch(`${base}/v1/admin/banks`, { headers: { authorization: `Bearer ${BOOTSTRAP_KEY}` } });
+        expect(res.status, base).toBe(401);
+      }
+      expect((await call(stack, 'GET', '/v1/admin/banks', successor)).status).toBe(200);
+    } finally {
+      // The other tests of the suite operate with the bootstrap key.
+      await stack.prisma.apiKey.deleteMany({ where: { id: 'key_bootstrap' } });
+    }
+    expect((await operator(stack, 'GET', '/v1/admin/banks')).status).toBe(200);
   });
 
   it('issues auditor and operator keys, and a revoked key stops working at once', async () => {
