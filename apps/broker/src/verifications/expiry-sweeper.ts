@@ -1,12 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BROKER_CONFIG, PrismaService, type BrokerConfig } from '@kyc/platform';
-import { VerificationsService } from './verifications.service.js';
+import { IDEMPOTENCY_TTL_MS, VerificationsService } from './verifications.service.js';
 
 /**
  * Ends what has run out, even when nobody asks: pending verifications past `expires_at`, and
  * authorized ones past `access_expires_at`, whose sealed tokens and applicant data are deleted, and
  * tells their enterprises. Each end is conditional, so any number of broker instances can run it.
+ * It also deletes idempotency records past their 24 hours, and those of verifications that have
+ * ended (their personal data is gone, so the record of the request that made them goes too).
  */
+const DELETE_SPENT_IDEMPOTENCY = `DELETE FROM idempotency_records r
+WHERE r.created_at <= $1
+   OR EXISTS (SELECT 1 FROM verifications v WHERE v.id = r.response->>'id' AND v.status NOT IN ('pending', 'authorized'))`;
+
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpirySweeper.name);
@@ -46,6 +52,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
     });
     let ended = 0;
     for (const row of due) if ((await this.verifications.expire(row, now)) !== undefined) ended++;
+    await this.prisma.pool.query(DELETE_SPENT_IDEMPOTENCY, [new Date(now.getTime() - IDEMPOTENCY_TTL_MS)]);
     return ended;
   }
 }

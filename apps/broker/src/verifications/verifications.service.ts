@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isId, newId, type CreateVerification } from '@kyc/common-schema';
 import { canonicalJson } from '@kyc/ledger';
-import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
+import { BROKER_CONFIG, keyedHash, PrismaService, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
 import { BankClientService } from '../banks/index.js';
 import { ContractPolicy } from '../contracts/index.js';
 import { LedgerService, type RecordedChange } from '../ledger/index.js';
@@ -20,6 +19,8 @@ const VERIFICATION_COLUMNS = `id, enterprise_id AS "enterpriseId", bank_id AS "b
 const INSERT_VERIFICATION = `INSERT INTO verifications (id, enterprise_id, bank_id, contract_id, claims, purpose, mode, redirect_uri, client_state, expires_at, applicant_sealed)
 VALUES ($1, $2, $3, $4, $5::text[], $6, $7::"ContractMode", $8, $9, $10, $11) RETURNING ${VERIFICATION_COLUMNS}`;
 const INSERT_IDEMPOTENCY = 'INSERT INTO idempotency_records (enterprise_id, key, request_hash, status_code, response) VALUES ($1, $2, $3, $4, $5::jsonb)';
+/** How long an Idempotency-Key answers the same (then its record is deleted). */
+export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 /** Postgres' unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -90,7 +91,8 @@ export class VerificationsService {
   ) {}
 
   async create(enterpriseId: string, body: CreateVerification, idempotencyKey?: string): Promise<CreatedVerification> {
-    const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    // Keyed: the body holds the applicant's data, which an unkeyed digest would let anyone confirm by guessing.
+    const requestHash = keyedHash(this.config.keys.subjectKey, 'idempotency-request', enterpriseId, canonicalJson(body)).toString('hex');
     if (idempotencyKey !== undefined) {
       const replay = await this.replay(enterpriseId, idempotencyKey, requestHash);
       if (replay !== undefined) return replay;
@@ -250,6 +252,11 @@ export class VerificationsService {
   private async replay(enterpriseId: string, key: string, requestHash: string): Promise<CreatedVerification | undefined> {
     const record = await this.prisma.idempotencyRecord.findUnique({ where: { enterpriseId_key: { enterpriseId, key } } });
     if (record === null) return undefined;
+    if (record.createdAt.getTime() <= Date.now() - IDEMPOTENCY_TTL_MS) {
+      // Past its lifetime the key is free again (the sweeper deletes such records too).
+      await this.prisma.idempotencyRecord.deleteMany({ where: { enterpriseId, key, createdAt: record.createdAt } });
+      return undefined;
+    }
     if (record.requestHash !== requestHash) {
       throw new ProblemError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with a different request body.');
     }

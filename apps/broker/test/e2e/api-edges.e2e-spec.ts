@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractSchema, createdEnterpriseSchema, problemSchema } from '@kyc/common-schema';
+import { canonicalJson } from '@kyc/ledger';
 import { ALL_CLAIMS, call, newTenant, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
+import { ExpirySweeper } from '../../src/verifications/expiry-sweeper.js';
 import { BOOTSTRAP_KEY, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -104,6 +107,37 @@ describe('idempotent verification creation', () => {
     const other = await call(stack, 'POST', '/v1/verifications', tenant.key, { ...goodBody, purpose: 'other' }, headers);
     expect(other.status).toBe(409);
     expect(other.body['code']).toBe('IDEMPOTENCY_CONFLICT');
+  });
+});
+
+describe('idempotency records', () => {
+  it('keep only a keyed digest of the body, free the key after 24 hours, and go when the verification ends', async () => {
+    const key = `idem-life-${Date.now()}`;
+    const body = { ...goodBody, applicant: { family_name: '山田', given_name: '太郎', birthdate: '1980-04-15' } };
+    const first = await call(stack, 'POST', '/v1/verifications', tenant.key, body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const record = await stack.prisma.idempotencyRecord.findUniqueOrThrow({ where: { enterpriseId_key: { enterpriseId: tenant.id, key } } });
+    // Not a plain digest of the body, which anyone could confirm by guessing the applicant.
+    expect(record.requestHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(record.requestHash).not.toBe(createHash('sha256').update(canonicalJson(body)).digest('hex'));
+    expect(JSON.stringify(record.response)).not.toMatch(/山田|1980-04-15/);
+
+    // 24 hours on, the key is free: another body is a new verification, not a conflict.
+    await stack.prisma.idempotencyRecord.update({ where: { enterpriseId_key: { enterpriseId: tenant.id, key } }, data: { createdAt: new Date(Date.now() - 25 * 3_600_000) } });
+    const later = await call(stack, 'POST', '/v1/verifications', tenant.key, { ...body, state: 'second-try' }, { 'idempotency-key': key });
+    expect(later.status).toBe(201);
+    expect(later.body['id']).not.toBe(first.body['id']);
+
+    // The record of a verification that ended goes with its personal data (at the next sweep).
+    const old = `idem-old-${Date.now()}`;
+    await call(stack, 'POST', '/v1/verifications', tenant.key, body, { 'idempotency-key': old });
+    await stack.prisma.idempotencyRecord.update({ where: { enterpriseId_key: { enterpriseId: tenant.id, key: old } }, data: { createdAt: new Date(Date.now() - 25 * 3_600_000) } });
+    await stack.prisma.verification.update({ where: { id: String(later.body['id']) }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+    const swept = stack.brokers[0]?.get(ExpirySweeper);
+    await swept?.sweep();
+    const left = await stack.prisma.idempotencyRecord.findMany({ where: { enterpriseId: tenant.id, key: { in: [key, old] } } });
+    expect(left).toEqual([]);
+    expect((await stack.prisma.verification.findUniqueOrThrow({ where: { id: String(later.body['id']) } })).applicantSealed).toBeNull();
   });
 });
 
