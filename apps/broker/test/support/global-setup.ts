@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 
-const TEST_DATABASE = 'kyc_broker_test';
+// E2E_DATABASE names another database (to run one file beside another suite).
+const TEST_DATABASE = process.env['E2E_DATABASE'] ?? 'kyc_broker_test';
 
 /**
  * A fresh database for every run, prepared as `npm start` prepares one: the owner and runtime roles,

@@ -8,7 +8,9 @@ import { createBrokerApp } from '../../src/app.js';
 import type { BrokerAppOptions } from '../../src/app.module.js';
 import { seed } from '../../../../prisma/seed.js';
 
-export const PORTS = { broker: 13000, bankA: 14001, bankB: 14002 } as const;
+/** The stack's ports; E2E_PORT_OFFSET shifts them (to run one file beside another suite). */
+const OFFSET = Number(process.env['E2E_PORT_OFFSET'] ?? '0');
+export const PORTS = { broker: 13000 + OFFSET, bankA: 14001 + OFFSET, bankB: 14002 + OFFSET } as const;
 export const BOOTSTRAP_KEY = 'e2e-operator-bootstrap-key-0123456789abcdef';
 
 export interface Stack {
@@ -47,6 +49,7 @@ export async function startStack(overrides: Record<string, string> = {}, app: Br
     BANK_A_PORT: String(PORTS.bankA),
     BANK_B_PORT: String(PORTS.bankB),
     BANK_CONTROL: '1',
+    WEBHOOK_ALLOW_LOOPBACK: '1',
     OPERATOR_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
     BANK_TIMEOUT_MS: '3000',
     SWEEP_INTERVAL_MS: '200',

@@ -193,7 +193,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
       circuitCooldownMs: 1_000,
       ...flow,
     },
-    webhooks: { attempts: 3, backoffMs: 10, ...webhooks },
+    webhooks: { attempts: 3, backoffMs: 10, allowLoopback: true, ...webhooks },
   };
 }
 

@@ -58,6 +58,8 @@ const envSchema = z.object({
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
+  // Development only: webhooks may go to loopback addresses (private and metadata ranges never).
+  WEBHOOK_ALLOW_LOOPBACK: z.stringbool().default(false),
 });
 
 const keysSchema = z.object({
@@ -117,7 +119,12 @@ export interface BrokerConfig {
   /** How often a ledger checkpoint is signed (one job across all instances). */
   readonly checkpointIntervalMs: number;
   /** Webhook delivery: attempts before giving up, and the first backoff (doubling each time). */
-  readonly webhooks: { readonly attempts: number; readonly backoffMs: number };
+  readonly webhooks: {
+    readonly attempts: number;
+    readonly backoffMs: number;
+    /** Whether a webhook URL may point at a loopback address (development and tests only). */
+    readonly allowLoopback: boolean;
+  };
   readonly keys: z.infer<typeof keysSchema>;
 }
 
@@ -206,7 +213,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     },
     enterpriseRateLimitRps: e.ENTERPRISE_RATE_LIMIT_RPS,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_MS,
-    webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS },
+    webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
     keys: keys.data,
   };
 }
