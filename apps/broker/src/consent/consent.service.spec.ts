@@ -354,7 +354,7 @@ describe(ConsentService.name, () => {
 
     beforeEach(() => {
       verifications.byId.mockResolvedValue(makeVerification());
-      policy.permit.mockResolvedValue({ enterprise, bank, contract: makeContract() });
+      policy.bound.mockResolvedValue({ enterprise, bank, contract: makeContract() });
       banks.pushAuthorization.mockResolvedValue(new URL('https://bank-a.example/authorize?request_uri=urn%3Apar%3A1'));
     });
 
@@ -380,7 +380,7 @@ describe(ConsentService.name, () => {
 
       expect(problem.code).toBe('CONSENT_EXPIRED');
       expect(verifications.settle).toHaveBeenCalledOnce();
-      expect(policy.permit).not.toHaveBeenCalled();
+      expect(policy.bound).not.toHaveBeenCalled();
       expect(banks.pushAuthorization).not.toHaveBeenCalled();
     });
 
@@ -395,14 +395,23 @@ describe(ConsentService.name, () => {
       expect(banks.pushAuthorization).not.toHaveBeenCalled();
     });
 
-    it('re-checks the contract for the verification’s claims and purpose', async () => {
-      policy.permit.mockRejectedValue(new ProblemError('CONTRACT_NOT_FOUND', 'ended'));
+    it('re-checks the verification’s own contract for its purpose', async () => {
+      policy.bound.mockRejectedValue(new ProblemError('CONTRACT_NOT_FOUND', 'ended'));
 
       const problem = await problemOf(sut.authorize(VERIFICATION_ID));
 
       expect(problem.code).toBe('CONTRACT_NOT_FOUND');
-      expect(policy.permit).toHaveBeenCalledWith(ENTERPRISE_ID, 'bank-a', ['family_name', 'given_name', 'birthdate'], 'account_opening');
+      expect(policy.bound).toHaveBeenCalledWith(ENTERPRISE_ID, CONTRACT_ID, 'account_opening');
       expect(states.put).not.toHaveBeenCalled();
+    });
+
+    it('refuses when the contract no longer permits every requested claim', async () => {
+      policy.bound.mockResolvedValue({ enterprise, bank, contract: makeContract({ claims: ['family_name'] }) });
+
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+
+      expect(problem.code).toBe('CLAIMS_NOT_PERMITTED');
+      expect(banks.pushAuthorization).not.toHaveBeenCalled();
     });
 
     it('stores the flow for the verification’s remaining lifetime and pushes the same secrets to the bank', async () => {

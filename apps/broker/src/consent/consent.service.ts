@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CallbackFailure, newFlowSecrets } from '@kyc/bank-adapters';
-import { isId, type ClaimName } from '@kyc/common-schema';
+import { isId } from '@kyc/common-schema';
 import type { LedgerEntryType, LedgerOutcome } from '@kyc/ledger';
 import { BROKER_CONFIG, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
 import { BankClientService } from '../banks/index.js';
@@ -35,8 +35,11 @@ export class ConsentService {
     const current = await this.verifications.settle(row);
     if (current.status === 'expired') throw new ProblemError('CONSENT_EXPIRED', 'This verification has expired; start a new one.');
     if (current.status !== 'pending') throw new ProblemError('CONSENT_REQUIRED', `This verification is already ${current.status}.`);
-    // The contract may have ended or the bank closed since the verification was created.
-    const { bank, enterprise } = await this.policy.permit(row.enterpriseId, row.bankId, row.claims as ClaimName[], row.purpose);
+    // The verification's own contract may have ended or narrowed, or the bank closed, since it was created.
+    const { bank, enterprise, contract } = await this.policy.bound(row.enterpriseId, row.contractId, row.purpose);
+    if (row.claims.some((c) => !contract.claims.includes(c))) {
+      throw new ProblemError('CLAIMS_NOT_PERMITTED', 'The contract no longer permits some of the requested claims.');
+    }
     const { state, nonce, codeVerifier } = newFlowSecrets();
     const flow = { verificationId: row.id, bankId: bank.id, nonce, codeVerifier };
     await this.states.put(state, flow, (row.expiresAt.getTime() - Date.now()) / 1000);

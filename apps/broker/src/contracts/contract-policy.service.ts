@@ -33,6 +33,8 @@ export class ContractPolicy {
   private readonly lists: TtlCache<string, ContractWithBank[]>;
   /** Contracts by id, whatever their status. */
   private readonly byId: TtlCache<string, Contract>;
+  /** Contracts by id with their banks, whatever their status. */
+  private readonly withBank: TtlCache<string, ContractWithBank>;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -52,6 +54,7 @@ export class ContractPolicy {
     };
     this.pairs = invalidation.cache({ max: CACHE_MAX, ttlMs: CACHE_MS, invalidate: onContractOrBank });
     this.lists = invalidation.cache({ max: CACHE_MAX, ttlMs: CACHE_MS, invalidate: onContractOrBank });
+    this.withBank = invalidation.cache({ max: CACHE_MAX, ttlMs: CACHE_MS, invalidate: onContractOrBank });
     this.byId = invalidation.cache({
       max: CACHE_MAX,
       ttlMs: CACHE_MS,
@@ -86,6 +89,29 @@ export class ContractPolicy {
       }),
     );
     return (contracts ?? []).filter((c) => isWithinWindow(c, now));
+  }
+
+  /**
+   * The check for a verification already made: its own contract (by id, never another of the same
+   * pair) must still be active, inside its window, allow the purpose, and its bank be open; the
+   * enterprise must be active. The answer carries the contract as it is now (its current mode and
+   * claims), not as it was at consent.
+   */
+  async bound(enterpriseId: string, contractId: string, purpose: string): Promise<Permission> {
+    const enterprise = await this.enterprise(enterpriseId);
+    if (enterprise === undefined) throw new ProblemError('FORBIDDEN', 'Unknown enterprise.');
+    if (enterprise.status !== 'active') throw new ProblemError('ENTERPRISE_SUSPENDED', 'This enterprise is suspended.');
+    const contract = await this.withBank.load(
+      contractId,
+      async () => (await this.prisma.contract.findUnique({ where: { id: contractId }, include: { bank: true } })) ?? undefined,
+    );
+    if (contract?.enterpriseId !== enterpriseId || contract.status !== 'active' || !isWithinWindow(contract, new Date())) {
+      throw new ProblemError('CONTRACT_NOT_FOUND', 'The contract this verification was made under is no longer active.');
+    }
+    if (!contract.purposes.includes(purpose)) throw new ProblemError('PURPOSE_NOT_PERMITTED', 'The contract no longer permits this purpose.');
+    const { bank, ...bare } = contract;
+    if (bank.status !== 'open') throw new ProblemError('BANK_CLOSED', `${bank.name} is closed for maintenance.`);
+    return { enterprise, bank, contract: bare };
   }
 
   async permit(enterpriseId: string, bankId: string, claims: readonly ClaimName[], purpose: string): Promise<Permission> {

@@ -9,6 +9,7 @@ import { BankCallRefused } from '../flow/index.js';
 import type { LedgerService } from '../ledger/index.js';
 import type { VerificationSecrets, VerificationsService } from '../verifications/index.js';
 import {
+  CONTRACT_ID,
   ENTERPRISE_ID,
   VERIFICATION_ID,
   containing,
@@ -60,7 +61,7 @@ describe(IdentityService.name, () => {
   /** The consent covered family_name, given_name and birthdate; the contract now allows family_name, birthdate, address. */
   const given = (row: Verification, contractClaims: string[] = ['family_name', 'birthdate', 'address']): void => {
     verifications.get.mockResolvedValue(row);
-    policy.permit.mockResolvedValue({ enterprise: makeEnterprise(), bank, contract: makeContract({ claims: contractClaims }) });
+    policy.bound.mockResolvedValue({ enterprise: makeEnterprise(), bank, contract: makeContract({ claims: contractClaims, mode: row.mode }) });
   };
 
   beforeEach(() => {
@@ -81,11 +82,11 @@ describe(IdentityService.name, () => {
   });
 
   describe('release', () => {
-    it('re-checks the contract for the verification’s bank and purpose, and counts its rate limit', async () => {
+    it('re-checks the verification’s own contract for its purpose, and counts its rate limit', async () => {
       await sut.release(ENTERPRISE_ID, VERIFICATION_ID, REQUEST_ID);
 
       expect(verifications.get).toHaveBeenCalledWith(ENTERPRISE_ID, VERIFICATION_ID);
-      expect(policy.permit).toHaveBeenCalledWith(ENTERPRISE_ID, 'bank-a', [], 'account_opening');
+      expect(policy.bound).toHaveBeenCalledWith(ENTERPRISE_ID, CONTRACT_ID, 'account_opening');
       expect(policy.limit).toHaveBeenCalledWith(expect.objectContaining({ claims: ['family_name', 'birthdate', 'address'] }));
     });
 
@@ -259,7 +260,7 @@ describe(IdentityService.name, () => {
 
       expect(problem.code).toBe('CONSENT_REQUIRED');
       expect(problem.detail).toContain(status);
-      expect(policy.permit).not.toHaveBeenCalled();
+      expect(policy.bound).not.toHaveBeenCalled();
       expect(banks.fetchIdentity).not.toHaveBeenCalled();
     });
 
@@ -269,7 +270,7 @@ describe(IdentityService.name, () => {
       const problem = await problemOf(sut.release(ENTERPRISE_ID, VERIFICATION_ID, REQUEST_ID));
 
       expect(problem.code).toBe('CONSENT_EXPIRED');
-      expect(policy.permit).not.toHaveBeenCalled();
+      expect(policy.bound).not.toHaveBeenCalled();
     });
 
     it('refuses an authorized verification whose tokens were dropped with CONSENT_EXPIRED', async () => {
@@ -291,7 +292,7 @@ describe(IdentityService.name, () => {
     });
 
     it('passes the contract check’s refusal on without calling the bank', async () => {
-      policy.permit.mockRejectedValue(new ProblemError('BANK_CLOSED', 'closed'));
+      policy.bound.mockRejectedValue(new ProblemError('BANK_CLOSED', 'closed'));
 
       const problem = await problemOf(sut.release(ENTERPRISE_ID, VERIFICATION_ID, REQUEST_ID));
 

@@ -52,8 +52,9 @@ export class IdentityService {
   async release(enterpriseId: string, id: string, requestId: string): Promise<FullIdentity | MatchOnlyIdentity> {
     const row = await this.verifications.get(enterpriseId, id);
     this.assertAuthorized(row);
-    // The contract may have narrowed since consent: release the intersection, refuse only an empty one.
-    const { contract, bank } = await this.policy.permit(enterpriseId, row.bankId, [], row.purpose);
+    // Only the contract the consent was given under, as it is now: it may have narrowed since
+    // consent (release the intersection, refuse only an empty one) or ended (refuse).
+    const { contract, bank } = await this.policy.bound(enterpriseId, row.contractId, row.purpose);
     await this.policy.limit(contract);
     const released = (row.claims as ClaimName[]).filter((c) => contract.claims.includes(c));
     if (released.length === 0) {
@@ -71,6 +72,9 @@ export class IdentityService {
     const claims = pick(identity.claims, released);
     const base = { verification_id: row.id, bank_id: bank.id, subject: row.subject ?? '' };
     const match = this.match(row, claims, released);
+    // Checked again where the entry is written: a revocation, suspension or contract end during the
+    // bank call means no release (and a release.failed entry saying why).
+    const guard = { verificationId: row.id, contractId: contract.id, purpose: row.purpose, claims: released };
     const entry = (extra: Pick<NewLedgerEntry, 'type'> & Partial<NewLedgerEntry>): NewLedgerEntry => ({
       ...this.entryBase(row, requestId),
       outcome: 'ok',
@@ -78,8 +82,8 @@ export class IdentityService {
       ...(identity.verification.verification_process ? { verification_process: identity.verification.verification_process } : {}),
       ...extra,
     });
-    if (row.mode === 'match_only') {
-      const appended = await this.ledger.append(entry({ type: 'match.released' }));
+    if (contract.mode === 'match_only') {
+      const appended = await this.ledger.append(entry({ type: 'match.released' }), guard);
       return { ...base, verification: identity.verification, match: match ?? {}, ledger_entry: ref(appended) };
     }
     const disclosures: Partial<Record<ClaimName, string>> = {};
@@ -89,7 +93,7 @@ export class IdentityService {
       disclosures[name] = salt;
       commitments[name] = commitment(salt, name, claims[name]);
     }
-    const appended = await this.ledger.append(entry({ type: 'identity.released', claims: Object.keys(claims), commitments }));
+    const appended = await this.ledger.append(entry({ type: 'identity.released', claims: Object.keys(claims), commitments }), guard);
     return {
       ...base,
       verified_claims: { verification: identity.verification, claims },

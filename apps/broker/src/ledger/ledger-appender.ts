@@ -4,8 +4,23 @@ import { BROKER_CONFIG, LedgerPool, MetricsService, ProblemError, type BrokerCon
 import type pg from 'pg';
 import { APPEND_SQL, appendParameters, headAnswer, numberBatch, type AppendedEntry, type HeadAnswer, type HeadRow, type NumberedBatch } from './ledger-batch.js';
 
+/**
+ * What must still hold when a release's entry is written, checked in the append's own transaction
+ * with the rows share-locked (so a revocation, suspension or contract end either committed before —
+ * and the release is refused — or waits until the release committed): the verification is
+ * authorized with its tokens, its contract is this one, active, inside its window, still permits
+ * the purpose and the released claims, and the enterprise is active.
+ */
+export interface ReleaseGuard {
+  readonly verificationId: string;
+  readonly contractId: string;
+  readonly purpose: string;
+  readonly claims: readonly string[];
+}
+
 interface Waiter {
   readonly entry: NewLedgerEntry;
+  readonly guard: ReleaseGuard | undefined;
   readonly resolve: (appended: AppendedEntry) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -44,9 +59,9 @@ export class LedgerAppender implements OnModuleDestroy {
   ) {}
 
   /** Resolves once the entry is committed; rejects (503 when the database is away) when it is not. */
-  append(entry: NewLedgerEntry): Promise<AppendedEntry> {
+  append(entry: NewLedgerEntry, guard?: ReleaseGuard): Promise<AppendedEntry> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
+      this.queue.push({ entry, guard, resolve, reject });
       this.schedule();
     });
   }
@@ -97,7 +112,7 @@ export class LedgerAppender implements OnModuleDestroy {
     if (guess !== undefined && numbered !== undefined) {
       this.expected = { nextSeq: guess.nextSeq + entries.length, lastOccurredAt: numbered.columns.occurredAt.at(-1) ?? guess.lastOccurredAt, appended: true };
     }
-    const done = this.commit(batch, numbered).finally(() => {
+    const done = this.commit(batch, guess, numbered).finally(() => {
       this.inFlight.delete(done);
       this.schedule();
     });
@@ -110,16 +125,21 @@ export class LedgerAppender implements OnModuleDestroy {
     this.timer = undefined;
   }
 
-  private async commit(batch: Waiter[], numbered: NumberedBatch | undefined): Promise<void> {
+  private async commit(batch: Waiter[], guess: HeadAnswer | undefined, numbered: NumberedBatch | undefined): Promise<void> {
     const started = process.hrtime.bigint();
     try {
-      const { written, attempts } = await this.write(batch.map((w) => w.entry), numbered);
+      const guarded = batch.some((w) => w.guard !== undefined);
+      const { written, attempts, refusals } = guarded ? await this.writeGuarded(batch, guess, numbered) : { ...(await this.write(batch.map((w) => w.entry), numbered)), refusals: [] };
       this.metrics.ledgerBatchSize.observe(batch.length);
       this.metrics.ledgerCommitSeconds.observe({ attempts: String(attempts) }, Number(process.hrtime.bigint() - started) / 1e9);
       batch.forEach((waiter, i) => {
         const appended = written.appended[i];
+        const refused = refusals[i];
         if (appended === undefined) waiter.reject(new Error('ledger batch lost an entry'));
-        else {
+        else if (refused !== undefined) {
+          this.metrics.ledgerAppends.inc({ type: 'release.failed', outcome: 'failed' });
+          waiter.reject(refused);
+        } else {
           this.metrics.ledgerAppends.inc({ type: waiter.entry.type, outcome: waiter.entry.outcome });
           waiter.resolve(appended);
         }
@@ -178,6 +198,60 @@ export class LedgerAppender implements OnModuleDestroy {
     }
   }
 
+  /**
+   * A batch with releases: one transaction that share-locks what each release depends on, writes a
+   * `release.failed` entry (with the reason's code) in place of each release that no longer holds,
+   * and appends under the head lock when the expected head turns out wrong.
+   */
+  private async writeGuarded(
+    batch: readonly Waiter[],
+    guess: HeadAnswer | undefined,
+    numbered: NumberedBatch | undefined,
+  ): Promise<{ written: NumberedBatch; attempts: number; refusals: (ProblemError | undefined)[] }> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        const ids = [...new Set(batch.flatMap((w) => (w.guard === undefined ? [] : [w.guard.verificationId])))];
+        const { rows } = await client.query<GuardRow>(GUARD_SQL, [ids]);
+        const found = new Map(rows.map((r) => [r.id, r]));
+        const refusals = batch.map((w) => (w.guard === undefined ? undefined : refusalOf(w.guard, found.get(w.guard.verificationId))));
+        const entries = batch.map((w, i) => {
+          const refused = refusals[i];
+          return refused === undefined ? w.entry : failedRelease(w.entry, refused.code);
+        });
+        let attempts = 1;
+        let written = numbered !== undefined && guess !== undefined && refusals.every((r) => r === undefined) ? numbered : undefined;
+        if (written === undefined && guess !== undefined) written = numberBatch(entries, guess.nextSeq, guess.lastOccurredAt);
+        let answer = written === undefined ? undefined : await this.call(client, written);
+        if (written === undefined || answer === undefined || !answer.appended) {
+          this.expected = undefined;
+          attempts = 2;
+          const { rows: heads } = await client.query<{ head_next_seq: string; head_last_occurred_at: Date | null }>('SELECT head_next_seq, head_last_occurred_at FROM ledger_lock_head()');
+          const head = heads[0];
+          if (head === undefined) throw new Error('ledger_head is missing its row');
+          written = numberBatch(entries, Number(head.head_next_seq), head.head_last_occurred_at?.toISOString() ?? null);
+          answer = await this.call(client, written);
+          if (!answer.appended) throw new Error('the ledger head moved while its lock was held');
+        }
+        await client.query('COMMIT');
+        this.landed(answer, attempts === 2);
+        return { written, attempts, refusals };
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw err;
+      }
+    } catch (err) {
+      broken ||= isUnavailable(err);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   /** A batch read from the real head tells the head, unless batches numbered since are further on. */
   private landed(answer: HeadAnswer, fromRealHead: boolean): void {
     if (fromRealHead && (this.expected === undefined || this.expected.nextSeq <= answer.nextSeq)) this.expected = answer;
@@ -194,4 +268,48 @@ export class LedgerAppender implements OnModuleDestroy {
     const { rows } = await client.query<HeadRow>(APPEND_SQL, appendParameters(batch));
     return headAnswer(rows[0]);
   }
+}
+
+interface GuardRow {
+  id: string;
+  status: string;
+  has_tokens: boolean;
+  contract_id: string;
+  contract_status: string;
+  in_window: boolean;
+  purposes: string[];
+  claims: string[];
+  enterprise_status: string;
+}
+
+/** The rows a release depends on, share-locked until the append commits (see ReleaseGuard). */
+const GUARD_SQL = `SELECT v.id, v.status::text AS status, v.tokens_sealed IS NOT NULL AS has_tokens, v.contract_id,
+  c.status::text AS contract_status, (c.valid_from IS NULL OR c.valid_from <= now()) AND (c.valid_until IS NULL OR now() < c.valid_until) AS in_window,
+  c.purposes, c.claims, e.status::text AS enterprise_status
+FROM verifications v JOIN contracts c ON c.id = v.contract_id JOIN enterprises e ON e.id = v.enterprise_id
+WHERE v.id = ANY($1::text[])
+ORDER BY v.id
+FOR SHARE OF v, c, e`;
+
+function refusalOf(guard: ReleaseGuard, row: GuardRow | undefined): ProblemError | undefined {
+  if (row === undefined || row.status === 'revoked') {
+    return new ProblemError('CONSENT_REQUIRED', 'The consent was revoked while the bank answered; nothing was released.');
+  }
+  if (row.status !== 'authorized' || !row.has_tokens) {
+    return new ProblemError('CONSENT_EXPIRED', 'Access to this verification ended while the bank answered; nothing was released.');
+  }
+  if (row.enterprise_status !== 'active') return new ProblemError('ENTERPRISE_SUSPENDED', 'This enterprise is suspended.');
+  if (row.contract_id !== guard.contractId || row.contract_status !== 'active' || !row.in_window || !row.purposes.includes(guard.purpose)) {
+    return new ProblemError('CONTRACT_NOT_FOUND', 'The contract ended while the bank answered; nothing was released.');
+  }
+  if (guard.claims.some((c) => !row.claims.includes(c))) {
+    return new ProblemError('CLAIMS_NOT_PERMITTED', 'The contract narrowed while the bank answered; nothing was released.');
+  }
+  return undefined;
+}
+
+/** What the ledger records in place of a release that no longer held: the attempt, without claims or commitments. */
+function failedRelease(entry: NewLedgerEntry, code: string): NewLedgerEntry {
+  const { claims: _claims, commitments: _commitments, verification_process: _process, ...rest } = entry;
+  return { ...rest, type: 'release.failed', outcome: 'failed', error_code: code };
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { NewLedgerEntry } from '@kyc/ledger';
 import { MetricsService, PrismaService } from '@kyc/platform';
-import { LedgerAppender } from './ledger-appender.js';
+import { LedgerAppender, type ReleaseGuard } from './ledger-appender.js';
 import { APPEND_SQL, appendParameters, headAnswer, numberBatch, type AppendedEntry, type HeadRow } from './ledger-batch.js';
 
 export type { AppendedEntry } from './ledger-batch.js';
+export type { ReleaseGuard } from './ledger-appender.js';
 
 /** One SQL statement for the driver: the state change a ledger entry records. */
 export interface RecordedChange {
@@ -25,9 +26,13 @@ export class LedgerService {
     private readonly appender: LedgerAppender,
   ) {}
 
-  /** Appends with other concurrent appends of this instance; resolves only once the entry is durable. */
-  append(entry: NewLedgerEntry): Promise<AppendedEntry> {
-    return this.appender.append(entry);
+  /**
+   * Appends with other concurrent appends of this instance; resolves only once the entry is durable.
+   * With a guard, the entry is written only if the guard still holds in the append's transaction;
+   * otherwise a `release.failed` entry is written instead and the append rejects with the reason.
+   */
+  append(entry: NewLedgerEntry, guard?: ReleaseGuard): Promise<AppendedEntry> {
+    return this.appender.append(entry, guard);
   }
 
   /**

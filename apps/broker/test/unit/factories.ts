@@ -318,6 +318,7 @@ export function newVerificationSecretsMock() {
 export function newContractPolicyMock() {
   return {
     permit: vi.fn<ContractPolicy['permit']>(),
+    bound: vi.fn<ContractPolicy['bound']>(),
     limit: vi.fn<ContractPolicy['limit']>(async () => undefined),
     find: vi.fn<ContractPolicy['find']>(async () => undefined),
     enterprise: vi.fn<ContractPolicy['enterprise']>(async () => makeEnterprise()),
