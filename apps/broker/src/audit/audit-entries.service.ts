@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BROKER_CONFIG, Prisma, PrismaService, ProblemError, type BrokerConfig } from '@kyc/platform';
-import { MerkleStore, subjectRef } from '../ledger/index.js';
+import { enterpriseSubjectRef, MerkleStore, subjectRef } from '../ledger/index.js';
 import { CheckpointsService } from './checkpoints.service.js';
 import type { EntryFilter } from './audit.dto.js';
 
@@ -42,6 +42,22 @@ export class AuditEntriesService {
     return {
       data: page.map((r) => ({ entry: JSON.parse(r.entry) as Record<string, unknown>, leaf_hash: r.leafHash })),
       next_cursor: rows.length > filter.limit && last !== undefined ? last.seq.toString() : null,
+    };
+  }
+
+  /**
+   * An enterprise's own entries, each `subject_ref` replaced by the enterprise's own reference for
+   * that customer. `leaf_hash` stays the recorded entry's (matching the release's `ledger_entry`).
+   */
+  async listOwn(enterpriseId: string, filter: Omit<EntryFilter, 'bank_subject' | 'enterprise_id'>): Promise<{ data: EntryView[]; next_cursor: string | null }> {
+    const page = await this.list({ ...filter, enterprise_id: enterpriseId });
+    const key = this.config.keys.subjectKey;
+    return {
+      ...page,
+      data: page.data.map((row) => {
+        const ref = row.entry['subject_ref'];
+        return typeof ref === 'string' ? { ...row, entry: { ...row.entry, subject_ref: enterpriseSubjectRef(key, enterpriseId, ref) } } : row;
+      }),
     };
   }
 

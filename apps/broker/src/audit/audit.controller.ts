@@ -6,7 +6,7 @@ import { CurrentPrincipal, enterpriseOf, Roles, type Principal } from '../auth/i
 import { MerkleStore } from '../ledger/index.js';
 import { AuditExport } from './audit-export.js';
 import { AuditStatsService } from './audit-stats.service.js';
-import { checkpointListSchema, consistencyQuerySchema, entryFilterSchema, exportQuerySchema, inclusionQuerySchema, statsQuerySchema } from './audit.dto.js';
+import { checkpointListSchema, consistencyQuerySchema, distributionFilterSchema, entryFilterSchema, exportQuerySchema, inclusionQuerySchema, statsQuerySchema } from './audit.dto.js';
 import { AuditEntriesService, type EntryView } from './audit-entries.service.js';
 import { CheckpointsService, type CheckpointView } from './checkpoints.service.js';
 
@@ -106,10 +106,8 @@ export class DistributionsController {
 
   @Get()
   list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<{ data: EntryView[]; next_cursor: string | null }> {
-    const filter = entryFilterSchema.parse(query);
-    if (filter.enterprise_id !== undefined && filter.enterprise_id !== enterpriseOf(principal)) {
-      return Promise.resolve({ data: [], next_cursor: null });
-    }
-    return this.entries.list({ ...filter, enterprise_id: enterpriseOf(principal) });
+    const { enterprise_id: asked, ...filter } = distributionFilterSchema.parse(query);
+    if (asked !== undefined && asked !== enterpriseOf(principal)) return Promise.resolve({ data: [], next_cursor: null });
+    return this.entries.listOwn(enterpriseOf(principal), filter);
   }
 }

@@ -28,6 +28,22 @@ export const entryFilterSchema = z
   })
   .refine(...subjectNeedsBank);
 
+/**
+ * An enterprise's own history: the auditor's filters without `bank_subject` (an enterprise must not
+ * probe guessed customer numbers) and without the need of `enterprise_id`.
+ */
+export const distributionFilterSchema = z.strictObject({
+  enterprise_id: filterFields.enterprise_id,
+  bank_id: filterFields.bank_id,
+  verification_id: filterFields.verification_id,
+  type: filterFields.type,
+  outcome: filterFields.outcome,
+  from: filterFields.from,
+  to: filterFields.to,
+  limit: count(500).pipe(z.number().min(1)).default(50),
+  cursor: z.string().regex(/^\d{1,19}$/, 'is not a cursor from this API').optional(),
+});
+
 export const exportQuerySchema = z.strictObject({ ...filterFields, format: z.enum(['csv', 'ndjson']) }).refine(...subjectNeedsBank);
 
 export const statsQuerySchema = z

@@ -1,4 +1,4 @@
 export { LedgerModule } from './ledger.module.js';
 export { LedgerService, type AppendedEntry, type RecordedChange } from './ledger.service.js';
 export { MerkleStore, type TreeHead } from './merkle-store.js';
-export { subjectRef } from './subject-ref.js';
+export { enterpriseSubjectRef, subjectRef } from './subject-ref.js';

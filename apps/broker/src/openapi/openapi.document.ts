@@ -48,6 +48,7 @@ interface Operation {
 }
 
 const ENTRY_FILTERS = ['bank_id', 'verification_id', 'bank_subject', 'type', 'outcome', 'from', 'to', 'limit', 'cursor'];
+const DISTRIBUTION_FILTERS = ENTRY_FILTERS.filter((f) => f !== 'bank_subject');
 
 const ledgerEntrySchema = z.looseObject({ seq: z.number().int(), type: z.string(), occurred_at: z.string(), outcome: z.string() });
 const entryPageSchema = z.object({ data: z.array(z.object({ entry: ledgerEntrySchema, leaf_hash: z.string() })), next_cursor: z.string().nullable() });
@@ -62,7 +63,7 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'delete', path: '/v1/verifications/{id}', summary: 'Revoke: drop the tokens and revoke them at the bank', tag: 'enterprise', role: 'enterprise', ok: 204, problems: [401, 403, 404, 409] },
   { method: 'get', path: '/v1/verifications/{id}/authorize', summary: 'Browser: PAR to the bank, then redirect with client_id and request_uri only', tag: 'browser', role: 'public', ok: 302, redirect: "the bank's authorization endpoint", problems: [403, 404, 409, 503] },
   { method: 'get', path: '/v1/oauth/callback', summary: "Browser: the bank's redirect target; checks state and iss, exchanges the code", tag: 'browser', role: 'public', ok: 302, redirect: "the enterprise's redirect_uri with verification_id, state and status=authorized or error", problems: [400], query: ['code', 'state', 'iss', 'error'] },
-  { method: 'get', path: '/v1/distributions', summary: "This enterprise's own ledger entries (same filters and paging as the auditor view)", tag: 'enterprise', role: 'enterprise', ok: 200, response: entryPageSchema, problems: [400, 401, 403, 429], query: ENTRY_FILTERS },
+  { method: 'get', path: '/v1/distributions', summary: "This enterprise's own ledger entries (the auditor view's filters and paging, without bank_subject; each subject_ref is the enterprise's own reference for the customer, not the ledger's)", tag: 'enterprise', role: 'enterprise', ok: 200, response: entryPageSchema, problems: [400, 401, 403, 429], query: DISTRIBUTION_FILTERS },
   { method: 'get', path: '/v1/audit/entries', summary: 'Ledger entries, newest first, keyset paging', tag: 'auditor', role: 'auditor', ok: 200, response: entryPageSchema, problems: [400, 401, 403], query: ['enterprise_id', ...ENTRY_FILTERS] },
   { method: 'get', path: '/v1/audit/export', summary: 'The filtered history, oldest first, streamed as CSV (SPEC columns; a cell that a spreadsheet would run as a formula, starting with = + - @, tab or CR, gets a leading apostrophe) or NDJSON ({entry, leaf_hash} per line, entries as committed)', tag: 'auditor', role: 'auditor', ok: 200, problems: [400, 401, 403], query: ['format', 'enterprise_id', ...ENTRY_FILTERS.filter((f) => f !== 'limit' && f !== 'cursor')] },
   { method: 'get', path: '/v1/audit/stats', summary: 'Counts per UTC day × bank × enterprise × outcome (default: the last 30 days)', tag: 'auditor', role: 'auditor', ok: 200, response: z.object({ data: z.array(z.object({ day: z.string(), bank_id: z.string(), enterprise_id: z.string(), outcome: z.string(), count: z.number().int() })) }), problems: [400, 401, 403], query: ['from', 'to', 'group_by'] },

@@ -159,6 +159,31 @@ describe('querying the history', () => {
     expect((await call(stack, 'GET', '/v1/audit/entries', other.key)).status).toBe(403);
     expect((await call(stack, 'GET', '/v1/admin/banks', auditorKey)).status).toBe(403);
   });
+
+  it("gives each enterprise its own subject_ref for a customer, never the auditors' one, and no bank_subject filter", async () => {
+    const refsOf = async (who: Tenant): Promise<Set<unknown>> => {
+      const res = await call<{ data: EntryView[] }>(stack, 'GET', '/v1/distributions?limit=500', who.key);
+      expect(res.status).toBe(200);
+      return new Set(res.body.data.map((r) => r.entry.subject_ref).filter((r) => r !== undefined));
+    };
+    const auditors = await audit<{ data: EntryView[] }>(`/v1/audit/entries?bank_id=bank-a&bank_subject=${customer}`);
+    const ledgerRef = auditors.body.data[0]?.entry.subject_ref;
+    expect(ledgerRef).toMatch(/^[0-9a-f]{64}$/);
+    const mine = await refsOf(tenant);
+    const theirs = await refsOf(other);
+    // The same customer consented to both: one stable reference within each enterprise, unlinkable across them.
+    expect(mine.size).toBe(1);
+    expect(theirs.size).toBe(1);
+    const [a] = [...mine];
+    const [b] = [...theirs];
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(a).not.toBe(b);
+    expect([a, b]).not.toContain(ledgerRef);
+
+    const probe = await call(stack, 'GET', `/v1/distributions?bank_id=bank-a&bank_subject=${customer}`, tenant.key);
+    expect(probe.status).toBe(400);
+    expect(probe.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
 });
 
 describe('export and statistics', () => {
