@@ -88,11 +88,16 @@ describe('bad input gets a clear 4xx problem, never a 5xx', () => {
     expectProblem(await raw('/v1/oauth/callback?code=abc', {}), 400, 'INVALID_CALLBACK');
   });
 
-  it('echoes a well-formed X-Request-Id and replaces a malformed one', async () => {
-    const mine = await fetch(`${stack.broker}/healthz`, { headers: { 'x-request-id': 'trace-0123456789' } });
-    expect(mine.headers.get('x-request-id')).toBe('trace-0123456789');
-    const bad = await fetch(`${stack.broker}/healthz`, { headers: { 'x-request-id': 'bad id <script>' } });
-    expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  it('echoes an X-Request-Id that is a UUID and replaces anything else (it would be recorded in the ledger)', async () => {
+    const uuid = '7d444840-9dc0-11d1-b245-5ffdce74fad2';
+    const mine = await fetch(`${stack.broker}/healthz`, { headers: { 'x-request-id': uuid } });
+    expect(mine.headers.get('x-request-id')).toBe(uuid);
+    for (const bad of ['bad id <script>', 'trace-0123456789', 'taro.yamada-1990-01-01', '-1-1+cmd|calc', `${uuid}x`]) {
+      const res = await fetch(`${stack.broker}/healthz`, { headers: { 'x-request-id': bad } });
+      const id = res.headers.get('x-request-id');
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(id).not.toBe(uuid);
+    }
   });
 });
 

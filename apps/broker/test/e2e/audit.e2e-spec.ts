@@ -212,28 +212,33 @@ describe('export and statistics', () => {
     expect((await audit('/v1/audit/export?format=xml')).status).toBe(400);
   });
 
-  it('defuses cells a spreadsheet would run as formulas (a caller-chosen request id starting with "-")', async () => {
-    const hostile = '-1-1+cmd|calc';
-    const wellFormed = '-1-1-1-1-1';
-    const own = await newTenant(stack);
-    const v = await newVerification(stack, own);
-    const { callbackUrl, browser } = await consentAtBank(stack, String(v['authorization_url']), customer, 'approve');
-    await browser.get(callbackUrl);
-    for (const requestId of [hostile, wellFormed]) {
+  it('defuses cells a spreadsheet would run as formulas, and records no caller free text as the request id', async () => {
+    const hostile = ['=1+2', '-2+3', '@SUM(1)', '+1'];
+    const own = await newTenant(stack, { purposes: hostile });
+    const ids: string[] = [];
+    for (const purpose of hostile) {
+      const v = await newVerification(stack, own, { purpose });
+      ids.push(String(v['id']));
+      const { callbackUrl, browser } = await consentAtBank(stack, String(v['authorization_url']), customer, 'approve');
+      await browser.get(callbackUrl);
       const res = await fetch(`${stack.broker}/v1/verifications/${String(v['id'])}/identity`, {
-        headers: { authorization: `Bearer ${own.key}`, 'x-request-id': requestId },
+        headers: { authorization: `Bearer ${own.key}`, 'x-request-id': '-1-1+cmd|calc' },
       });
       expect(res.status).toBe(200);
     }
-    const csv = await (await fetch(`${stack.broker}/v1/audit/export?format=csv&verification_id=${String(v['id'])}`, { headers: { authorization: `Bearer ${auditorKey}` } })).text();
+    const csv = await (await fetch(`${stack.broker}/v1/audit/export?format=csv&enterprise_id=${own.id}`, { headers: { authorization: `Bearer ${auditorKey}` } })).text();
     const cells = csv.trimEnd().split('\r\n').slice(1).map((line) => line.split(','));
-    // The malformed id was replaced by the broker's own; the well-formed one is kept, behind a quote.
-    expect(csv).not.toContain(hostile);
-    expect(cells.map((c) => c[8])).toContain(`'${wellFormed}`);
-    for (const row of cells) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t]/);
-    // NDJSON keeps the entry as committed.
-    const nd = await (await fetch(`${stack.broker}/v1/audit/export?format=ndjson&verification_id=${String(v['id'])}`, { headers: { authorization: `Bearer ${auditorKey}` } })).text();
-    expect(nd.trim().split('\n').map((l) => (JSON.parse(l) as { entry: LedgerEntry }).entry.request_id)).toContain(wellFormed);
+    expect(cells.length).toBe(hostile.length * 2);
+    // The operator-chosen purposes are kept, behind a quote; the caller's free-text id was replaced.
+    expect(new Set(cells.map((c) => c[6]))).toEqual(new Set(hostile.map((p) => `'${p}`)));
+    expect(csv).not.toContain('cmd|calc');
+    for (const row of cells) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    // NDJSON keeps the entries as committed.
+    const nd = await (await fetch(`${stack.broker}/v1/audit/export?format=ndjson&enterprise_id=${own.id}`, { headers: { authorization: `Bearer ${auditorKey}` } })).text();
+    const entries = nd.trim().split('\n').map((l) => (JSON.parse(l) as { entry: LedgerEntry }).entry);
+    expect(new Set(entries.map((e) => e.purpose))).toEqual(new Set(hostile));
+    for (const e of entries) expect(e.request_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(ids).toHaveLength(hostile.length);
   });
 
   it('counts distributions per day, bank, enterprise and outcome', async () => {
