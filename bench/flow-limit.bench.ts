@@ -32,6 +32,9 @@ const env = {
   BANK_B_PORT: '24002',
   BANK_CONTROL: '1',
   ENTERPRISE_RATE_LIMIT_RPS: '100000',
+      // One load generator is one client address and a few keys: the per-address and per-key limits would shed it.
+      PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000',
+      STAFF_RATE_LIMIT_RPS: '100000',
   BANK_RATE_WINDOW_MARGIN_MS: process.env['BENCH_MARGIN_MS'] ?? '30',
 };
 

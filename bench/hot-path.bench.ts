@@ -44,7 +44,7 @@ async function bankAccessToken(username: string, dpopJwk: Record<string, unknown
     keys: { clientAuthJwk: readJwk('broker-client-auth.jwk.json'), dpopJwks: { bench: dpopJwk } },
   });
   const secrets = newFlowSecrets();
-  const url = await client.pushAuthorization(stack.bank, 'bench', {
+  const { url } = await client.pushAuthorization(stack.bank, 'bench', {
     scope: 'openid kyc:read',
     ...secrets,
     authorizationDetails: [{ type: 'kyc_release', enterprise: { id: 'ent_bench', name: 'B1 baseline' }, purpose: 'account_opening', claims: ['birthdate', 'address'] }],

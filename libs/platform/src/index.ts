@@ -10,6 +10,7 @@ export * from './prisma/index.js';
 export { RedisService } from './redis/redis.js';
 export { QueueConnection } from './redis/queue-connection.js';
 export { defineScript, type RedisScript } from './redis/script.js';
+export { RedisThrottlerStorage, type ThrottlerRecord } from './redis/throttler-storage.js';
 export { newSubscriberConnection } from './redis/subscriber-connection.js';
 export { MetricsService } from './metrics/metrics.service.js';
 export { TtlCache, type TtlCacheOptions } from './cache/ttl-cache.js';

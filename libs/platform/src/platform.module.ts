@@ -13,6 +13,7 @@ import { LedgerPool, ReadPool } from './prisma/ledger-pool.js';
 import { PrismaService } from './prisma/prisma.service.js';
 import { QueueConnection } from './redis/queue-connection.js';
 import { RedisService } from './redis/redis.js';
+import { RedisThrottlerStorage } from './redis/throttler-storage.js';
 import { newSubscriberConnection } from './redis/subscriber-connection.js';
 
 /** Config, database, Redis (and the cache invalidation bus), sealing, logging, body parsing and the one problem filter. */
@@ -31,6 +32,7 @@ export class PlatformModule implements NestModule {
         LedgerPool,
         ReadPool,
         RedisService,
+        RedisThrottlerStorage,
         MetricsService,
         QueueConnection,
         {
@@ -39,7 +41,7 @@ export class PlatformModule implements NestModule {
           inject: [RedisService],
         },
       ],
-      exports: [BROKER_CONFIG, Sealer, PrismaService, LedgerPool, ReadPool, RedisService, MetricsService, QueueConnection, CacheInvalidation],
+      exports: [BROKER_CONFIG, Sealer, PrismaService, LedgerPool, ReadPool, RedisService, RedisThrottlerStorage, MetricsService, QueueConnection, CacheInvalidation],
     };
   }
 

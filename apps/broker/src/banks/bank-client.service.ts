@@ -86,10 +86,11 @@ export class BankClientService implements OnModuleInit, OnModuleDestroy {
     await this.oauth.discover(bank.issuer);
   }
 
-  async pushAuthorization(bank: Bank, request: Omit<PushedAuthorization, 'scope'>): Promise<URL> {
+  /** PAR, counted in the bank's flow control like a KYC call (its rate and concurrency), never resent. */
+  async pushAuthorization(bank: Bank, request: Omit<PushedAuthorization, 'scope'>): Promise<{ url: URL; expiresIn: number }> {
     const scope = this.adapterFor(bank).scope;
     return this.flow.run(bank, () => this.oauth.pushAuthorization(bank.issuer, bank.dpopKeyId, { ...request, scope }), {
-      kind: 'oauth',
+      kind: 'par',
       idempotent: false,
     });
   }

@@ -31,16 +31,19 @@ import { pairwiseSubject } from './subject.js';
 
 const REQUEST_ID = 'req-callback-1';
 const STATE = 'oauth-state-0123456789';
+const BROWSER = 'b'.repeat(64);
 
 function newConsentStatesMock() {
   return {
     put: vi.fn<ConsentStateStore['put']>(async () => undefined),
-    take: vi.fn<ConsentStateStore['take']>(async () => undefined),
+    take: vi.fn<ConsentStateStore['take']>(async () => 'unknown'),
+    pending: vi.fn<ConsentStateStore['pending']>(async () => undefined),
+    rememberPushed: vi.fn<ConsentStateStore['rememberPushed']>(async () => undefined),
   };
 }
 
 function makeFlow(overrides: Partial<ConsentFlow> = {}): ConsentFlow {
-  return { verificationId: VERIFICATION_ID, bankId: 'bank-a', nonce: 'nonce-1', codeVerifier: 'verifier-1', ...overrides };
+  return { verificationId: VERIFICATION_ID, bankId: 'bank-a', nonce: 'nonce-1', codeVerifier: 'verifier-1', browser: BROWSER, ...overrides };
 }
 
 function makeTokens(overrides: Partial<BankTokens> = {}): BankTokens {
@@ -103,19 +106,30 @@ describe(ConsentService.name, () => {
         ['with an empty state', callbackUrl('?state=&code=auth-code')],
         ['with an overlong state', callbackUrl(`?state=${'s'.repeat(513)}&code=auth-code`)],
       ])('a callback %s, before looking it up', async (_label, bad) => {
-        const problem = await problemOf(sut.callback(bad, REQUEST_ID));
+        const problem = await problemOf(sut.callback(bad, REQUEST_ID, BROWSER));
 
         expect(problem.code).toBe('INVALID_CALLBACK');
         expect(states.take).not.toHaveBeenCalled();
       });
 
-      it('an unknown (or already used) state', async () => {
-        states.take.mockResolvedValue(undefined);
+      it('a state started in another browser (no or another flow cookie), left for the right one', async () => {
+        states.take.mockResolvedValue('other-browser');
 
-        const problem = await problemOf(sut.callback(url, REQUEST_ID));
+        const problem = await problemOf(sut.callback(url, REQUEST_ID, undefined));
 
         expect(problem.code).toBe('INVALID_CALLBACK');
-        expect(states.take).toHaveBeenCalledWith(STATE);
+        expect(problem.detail).toContain('another browser');
+        expect(states.take).toHaveBeenCalledWith(STATE, undefined);
+        expect(banks.completeAuthorization).not.toHaveBeenCalled();
+      });
+
+      it('an unknown (or already used) state', async () => {
+        states.take.mockResolvedValue('unknown');
+
+        const problem = await problemOf(sut.callback(url, REQUEST_ID, BROWSER));
+
+        expect(problem.code).toBe('INVALID_CALLBACK');
+        expect(states.take).toHaveBeenCalledWith(STATE, BROWSER);
         expect(verifications.byId).not.toHaveBeenCalled();
       });
 
@@ -126,7 +140,7 @@ describe(ConsentService.name, () => {
       ])('when %s, without exchanging the code', async (_label, current) => {
         verifications.byId.mockResolvedValue(current);
 
-        const problem = await problemOf(sut.callback(url, REQUEST_ID));
+        const problem = await problemOf(sut.callback(url, REQUEST_ID, BROWSER));
 
         expect(problem.code).toBe('INVALID_CALLBACK');
         expect(banks.completeAuthorization).not.toHaveBeenCalled();
@@ -140,7 +154,7 @@ describe(ConsentService.name, () => {
         arrange();
         ledger.tx.verification.updateMany.mockResolvedValue({ count: 0 });
 
-        const problem = await problemOf(sut.callback(url, REQUEST_ID));
+        const problem = await problemOf(sut.callback(url, REQUEST_ID, BROWSER));
 
         expect(problem.code).toBe('INVALID_CALLBACK');
         expect(ledger.entries).toEqual([]);
@@ -151,13 +165,13 @@ describe(ConsentService.name, () => {
     it('accepts a state of exactly 512 characters', async () => {
       const long = 's'.repeat(512);
 
-      await sut.callback(callbackUrl(`?state=${long}&code=auth-code`), REQUEST_ID);
+      await sut.callback(callbackUrl(`?state=${long}&code=auth-code`), REQUEST_ID, BROWSER);
 
-      expect(states.take).toHaveBeenCalledWith(long);
+      expect(states.take).toHaveBeenCalledWith(long, BROWSER);
     });
 
     it('loads the flow’s verification and bank, and exchanges the code with the flow’s secrets', async () => {
-      await sut.callback(url, REQUEST_ID);
+      await sut.callback(url, REQUEST_ID, BROWSER);
 
       expect(verifications.byId).toHaveBeenCalledWith(VERIFICATION_ID);
       expect(banks.bank).toHaveBeenCalledWith('bank-a');
@@ -172,7 +186,7 @@ describe(ConsentService.name, () => {
       it('authorizes the still-pending verification with sealed tokens, subject and access expiry, in one ledger transaction', async () => {
         const before = Date.now();
 
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(ledger.recordChange).toHaveBeenCalledOnce();
         expect(ledger.tx.verification.updateMany).toHaveBeenCalledOnce();
@@ -195,7 +209,7 @@ describe(ConsentService.name, () => {
       it('takes the access lifetime from the verification’s contract, else the default', async () => {
         policy.find.mockResolvedValue(undefined);
 
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(policy.find).toHaveBeenCalledWith(CONTRACT_ID);
         const data = ledger.tx.verification.updateMany.mock.calls[0]?.[0].data;
@@ -203,10 +217,10 @@ describe(ConsentService.name, () => {
       });
 
       it('seals the bank tokens for this verification, the refresh token only when there is one', async () => {
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
         banks.completeAuthorization.mockResolvedValue(makeTokens({ refreshToken: undefined }));
         verifications.byId.mockResolvedValue(makeVerification());
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(secrets.sealTokens.mock.calls).toStrictEqual([
           [VERIFICATION_ID, { access_token: 'bank-at', refresh_token: 'bank-rt' }],
@@ -215,7 +229,7 @@ describe(ConsentService.name, () => {
       });
 
       it('appends consent.granted with outcome ok and the subject_ref, in the same transaction', async () => {
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(ledger.append).not.toHaveBeenCalled();
         expect(ledger.txAppend).toHaveBeenCalledOnce();
@@ -237,14 +251,14 @@ describe(ConsentService.name, () => {
       });
 
       it('tells the enterprise once the change is committed', async () => {
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(verifications.notify).toHaveBeenCalledExactlyOnceWith('verification.authorized', VERIFICATION_ID);
         expect(ledger.recordChange.mock.invocationCallOrder[0]).toBeLessThan(verifications.notify.mock.invocationCallOrder[0] ?? 0);
       });
 
       it('redirects to the enterprise’s redirect_uri with verification_id, its state and status=authorized', async () => {
-        const redirect = await sut.callback(url, REQUEST_ID);
+        const redirect = await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(`${redirect.origin}${redirect.pathname}`).toBe('https://acme.example/kyc/done');
         expect(Object.fromEntries(redirect.searchParams)).toEqual({
@@ -258,7 +272,7 @@ describe(ConsentService.name, () => {
       it('leaves the state out of the redirect when the enterprise sent none', async () => {
         verifications.byId.mockResolvedValue(makeVerification({ clientState: null }));
 
-        const redirect = await sut.callback(url, REQUEST_ID);
+        const redirect = await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(redirect.searchParams.has('state')).toBe(false);
         expect(redirect.searchParams.get('status')).toBe('authorized');
@@ -271,7 +285,7 @@ describe(ConsentService.name, () => {
       });
 
       it('ends the verification as denied and drops the applicant data', async () => {
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         const update = ledger.tx.verification.updateMany.mock.calls[0]?.[0];
         expect(update).toEqual({
@@ -282,7 +296,7 @@ describe(ConsentService.name, () => {
       });
 
       it('appends consent.denied with outcome denied, no subject_ref and no error_code', async () => {
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(ledger.entries).toHaveLength(1);
         expect(ledger.entries[0]).toMatchObject({ type: 'consent.denied', outcome: 'denied', verification_id: VERIFICATION_ID, request_id: REQUEST_ID });
@@ -291,13 +305,13 @@ describe(ConsentService.name, () => {
       });
 
       it('logs the verification and the failure kind', async () => {
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(warn).toHaveBeenCalledWith({ verification_id: VERIFICATION_ID, kind: 'access_denied' }, 'consent did not complete');
       });
 
       it('tells the enterprise and redirects with error=access_denied', async () => {
-        const redirect = await sut.callback(url, REQUEST_ID);
+        const redirect = await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(verifications.notify).toHaveBeenCalledExactlyOnceWith('verification.denied', VERIFICATION_ID);
         expect(redirect.searchParams.get('error')).toBe('access_denied');
@@ -313,7 +327,7 @@ describe(ConsentService.name, () => {
       });
 
       it('ends the verification as failed with the failure kind', async () => {
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(ledger.tx.verification.updateMany.mock.calls[0]?.[0].data).toEqual({
           status: 'failed',
@@ -324,13 +338,13 @@ describe(ConsentService.name, () => {
       });
 
       it('appends consent.failed with outcome failed and error_code BANK_ERROR', async () => {
-        await sut.callback(url, REQUEST_ID);
+        await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(ledger.entries).toEqual([expect.objectContaining({ type: 'consent.failed', outcome: 'failed', error_code: 'BANK_ERROR' })]);
       });
 
       it('redirects with error=server_error and sends no webhook', async () => {
-        const redirect = await sut.callback(url, REQUEST_ID);
+        const redirect = await sut.callback(url, REQUEST_ID, BROWSER);
 
         expect(redirect.searchParams.get('error')).toBe('server_error');
         expect(redirect.searchParams.get('verification_id')).toBe(VERIFICATION_ID);
@@ -342,7 +356,7 @@ describe(ConsentService.name, () => {
       const failure = new ProblemError('BANK_UNAVAILABLE', 'token endpoint down');
       banks.completeAuthorization.mockRejectedValue(failure);
 
-      await expect(sut.callback(url, REQUEST_ID)).rejects.toBe(failure);
+      await expect(sut.callback(url, REQUEST_ID, BROWSER)).rejects.toBe(failure);
 
       expect(ledger.recordChange).not.toHaveBeenCalled();
       expect(verifications.notify).not.toHaveBeenCalled();
@@ -355,11 +369,11 @@ describe(ConsentService.name, () => {
     beforeEach(() => {
       verifications.byId.mockResolvedValue(makeVerification());
       policy.bound.mockResolvedValue({ enterprise, bank, contract: makeContract() });
-      banks.pushAuthorization.mockResolvedValue(new URL('https://bank-a.example/authorize?request_uri=urn%3Apar%3A1'));
+      banks.pushAuthorization.mockResolvedValue({ url: new URL('https://bank-a.example/authorize?request_uri=urn%3Apar%3A1'), expiresIn: 60 });
     });
 
     it('answers NOT_FOUND for a malformed id without querying', async () => {
-      const problem = await problemOf(sut.authorize('not-a-verification-id'));
+      const problem = await problemOf(sut.authorize('not-a-verification-id', BROWSER));
 
       expect(problem.code).toBe('NOT_FOUND');
       expect(verifications.byId).not.toHaveBeenCalled();
@@ -368,7 +382,7 @@ describe(ConsentService.name, () => {
     it('answers NOT_FOUND for an unknown verification', async () => {
       verifications.byId.mockResolvedValue(undefined);
 
-      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID, BROWSER));
 
       expect(problem.code).toBe('NOT_FOUND');
     });
@@ -376,7 +390,7 @@ describe(ConsentService.name, () => {
     it('refuses an expired verification with CONSENT_EXPIRED (after settling its expiry)', async () => {
       verifications.settle.mockImplementation(async (row) => ({ ...row, status: 'expired' }));
 
-      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID, BROWSER));
 
       expect(problem.code).toBe('CONSENT_EXPIRED');
       expect(verifications.settle).toHaveBeenCalledOnce();
@@ -387,7 +401,7 @@ describe(ConsentService.name, () => {
     it.each(['authorized', 'denied', 'failed', 'revoked'] as const)('refuses a %s verification with CONSENT_REQUIRED', async (status) => {
       verifications.settle.mockImplementation(async (row) => ({ ...row, status }));
 
-      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID, BROWSER));
 
       expect(problem.code).toBe('CONSENT_REQUIRED');
       expect(problem.detail).toContain(status);
@@ -398,7 +412,7 @@ describe(ConsentService.name, () => {
     it('re-checks the verification’s own contract for its purpose', async () => {
       policy.bound.mockRejectedValue(new ProblemError('CONTRACT_NOT_FOUND', 'ended'));
 
-      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID, BROWSER));
 
       expect(problem.code).toBe('CONTRACT_NOT_FOUND');
       expect(policy.bound).toHaveBeenCalledWith(ENTERPRISE_ID, CONTRACT_ID, 'account_opening');
@@ -408,7 +422,7 @@ describe(ConsentService.name, () => {
     it('refuses when the contract no longer permits every requested claim', async () => {
       policy.bound.mockResolvedValue({ enterprise, bank, contract: makeContract({ claims: ['family_name'] }) });
 
-      const problem = await problemOf(sut.authorize(VERIFICATION_ID));
+      const problem = await problemOf(sut.authorize(VERIFICATION_ID, BROWSER));
 
       expect(problem.code).toBe('CLAIMS_NOT_PERMITTED');
       expect(banks.pushAuthorization).not.toHaveBeenCalled();
@@ -417,12 +431,12 @@ describe(ConsentService.name, () => {
     it('stores the flow for the verification’s remaining lifetime and pushes the same secrets to the bank', async () => {
       verifications.byId.mockResolvedValue(makeVerification({ expiresAt: new Date(Date.now() + 300_000) }));
 
-      const authorizationUrl = await sut.authorize(VERIFICATION_ID);
+      const authorizationUrl = await sut.authorize(VERIFICATION_ID, BROWSER);
 
       expect(authorizationUrl.href).toBe('https://bank-a.example/authorize?request_uri=urn%3Apar%3A1');
       expect(states.put).toHaveBeenCalledOnce();
       const [state, flow, ttlSeconds] = states.put.mock.calls[0] ?? [];
-      expect(flow).toEqual({ verificationId: VERIFICATION_ID, bankId: 'bank-a', nonce: anyString, codeVerifier: anyString });
+      expect(flow).toEqual({ verificationId: VERIFICATION_ID, bankId: 'bank-a', nonce: anyString, codeVerifier: anyString, browser: BROWSER });
       expect(ttlSeconds).toBeGreaterThan(295);
       expect(ttlSeconds).toBeLessThanOrEqual(300);
       expect(banks.pushAuthorization).toHaveBeenCalledExactlyOnceWith(bank, {
@@ -438,6 +452,29 @@ describe(ConsentService.name, () => {
           },
         ],
       });
+    });
+
+    it('remembers the PAR for this browser for less than the bank keeps it', async () => {
+      verifications.byId.mockResolvedValue(makeVerification({ expiresAt: new Date(Date.now() + 300_000) }));
+
+      await sut.authorize(VERIFICATION_ID, BROWSER);
+
+      const [id, browser, pushed, ttlSeconds] = states.rememberPushed.mock.calls[0] ?? [];
+      expect([id, browser]).toEqual([VERIFICATION_ID, BROWSER]);
+      expect(pushed?.url.href).toBe('https://bank-a.example/authorize?request_uri=urn%3Apar%3A1');
+      expect(ttlSeconds).toBeLessThan(60);
+      expect(ttlSeconds).toBeGreaterThan(30);
+    });
+
+    it('answers a pending PAR of the same browser again without pushing a new one', async () => {
+      states.pending.mockResolvedValue(new URL('https://bank-a.example/authorize?request_uri=urn%3Apar%3A0'));
+
+      const again = await sut.authorize(VERIFICATION_ID, BROWSER);
+
+      expect(again.href).toBe('https://bank-a.example/authorize?request_uri=urn%3Apar%3A0');
+      expect(states.pending).toHaveBeenCalledWith(VERIFICATION_ID, BROWSER);
+      expect(states.put).not.toHaveBeenCalled();
+      expect(banks.pushAuthorization).not.toHaveBeenCalled();
     });
   });
 });

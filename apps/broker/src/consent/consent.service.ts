@@ -28,8 +28,12 @@ export class ConsentService {
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
-  /** Pushes the authorization request to the bank and returns where to send the browser. */
-  async authorize(id: string): Promise<URL> {
+  /**
+   * Pushes the authorization request to the bank and returns where to send the browser. `browser`
+   * is the digest of the browser's flow cookie: the callback must come back with it, and while the
+   * bank's request_uri is valid the same browser gets the same PAR again (a reload sends no new one).
+   */
+  async authorize(id: string, browser: string): Promise<URL> {
     const row = isId('verification', id) ? await this.verifications.byId(id) : undefined;
     if (row === undefined) throw new ProblemError('NOT_FOUND', 'No such verification.');
     const current = await this.verifications.settle(row);
@@ -40,10 +44,13 @@ export class ConsentService {
     if (row.claims.some((c) => !contract.claims.includes(c))) {
       throw new ProblemError('CLAIMS_NOT_PERMITTED', 'The contract no longer permits some of the requested claims.');
     }
+    const pending = await this.states.pending(row.id, browser);
+    if (pending !== undefined) return pending;
     const { state, nonce, codeVerifier } = newFlowSecrets();
-    const flow = { verificationId: row.id, bankId: bank.id, nonce, codeVerifier };
-    await this.states.put(state, flow, (row.expiresAt.getTime() - Date.now()) / 1000);
-    return this.banks.pushAuthorization(bank, {
+    const flow = { verificationId: row.id, bankId: bank.id, nonce, codeVerifier, browser };
+    const remainingSeconds = (row.expiresAt.getTime() - Date.now()) / 1000;
+    await this.states.put(state, flow, remainingSeconds);
+    const pushed = await this.banks.pushAuthorization(bank, {
       state,
       nonce: flow.nonce,
       codeVerifier: flow.codeVerifier,
@@ -56,14 +63,24 @@ export class ConsentService {
         },
       ],
     });
+    // Reused a little less long than the bank keeps it, so a reused URL never arrives expired.
+    await this.states.rememberPushed(row.id, browser, { url: pushed.url, state }, Math.min(pushed.expiresIn * 0.8, pushed.expiresIn - 5, remainingSeconds));
+    return pushed.url;
   }
 
-  /** Handles the bank's redirect; answers the enterprise URL to send the browser to. */
-  async callback(callbackUrl: URL, requestId: string): Promise<URL> {
+  /**
+   * Handles the bank's redirect; answers the enterprise URL to send the browser to. `browser` is the
+   * digest of the callback's flow cookie: a callback from a browser that did not start the flow (a
+   * forwarded or replayed callback URL) is refused, and leaves the flow to the right browser.
+   */
+  async callback(callbackUrl: URL, requestId: string, browser: string | undefined): Promise<URL> {
     const state = callbackUrl.searchParams.get('state');
     if (state === null || state.length === 0 || state.length > 512) throw invalidCallback();
-    const flow = await this.states.take(state);
-    if (flow === undefined) throw invalidCallback();
+    const flow = await this.states.take(state, browser);
+    if (flow === 'other-browser') {
+      throw new ProblemError('INVALID_CALLBACK', 'This callback belongs to a consent started in another browser; finish it there.');
+    }
+    if (flow === 'unknown') throw invalidCallback();
     const row = await this.verifications.byId(flow.verificationId);
     // The state's TTL is the verification's remaining lifetime; a late callback is as good as unknown.
     if (row === undefined || row.status !== 'pending' || row.expiresAt <= new Date()) throw invalidCallback();

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProblemError, type PrismaService } from '@kyc/platform';
-import type { InboundLimiter } from '../flow/index.js';
+import type { ContractRateLimit } from '../flow/index.js';
 import {
   BANK_ID,
   ENTERPRISE_ID,
@@ -20,7 +20,7 @@ import { ContractPolicy, isWithinWindow } from './contract-policy.service.js';
 const DAY = 86_400_000;
 
 function newLimiterMock() {
-  return { hit: vi.fn<InboundLimiter['hit']>(async (_key, limit) => ({ limit, remaining: limit - 1, resetSeconds: 1 })) };
+  return { hit: vi.fn<ContractRateLimit['hit']>(async () => undefined) };
 }
 
 describe(ContractPolicy.name, () => {
@@ -31,7 +31,7 @@ describe(ContractPolicy.name, () => {
   beforeEach(() => {
     prisma = newPrismaMock();
     limiter = newLimiterMock();
-    sut = new ContractPolicy(prisma as unknown as PrismaService, limiter as unknown as InboundLimiter, newCacheInvalidation().bus);
+    sut = new ContractPolicy(prisma as unknown as PrismaService, limiter as unknown as ContractRateLimit, newCacheInvalidation().bus);
     prisma.enterprise.findUnique.mockResolvedValue(makeEnterprise());
     prisma.contract.findFirst.mockResolvedValue(withBank(makeContract()));
   });
@@ -145,7 +145,7 @@ describe(ContractPolicy.name, () => {
     it('counts the request against the contract’s own limit when it has one', async () => {
       await sut.limit(makeContract({ id: 'ctr_ffffffffffffffffffffffffffffffff', rateLimitRps: 7 }));
 
-      expect(limiter.hit).toHaveBeenCalledExactlyOnceWith('ctr:ctr_ffffffffffffffffffffffffffffffff', 7);
+      expect(limiter.hit).toHaveBeenCalledExactlyOnceWith('ctr_ffffffffffffffffffffffffffffffff', 7);
     });
 
     it('does not touch the limiter when the contract has no rate limit', async () => {
@@ -212,7 +212,7 @@ describe(`${ContractPolicy.name} caches`, () => {
     prisma = newPrismaMock();
     invalidation = newCacheInvalidation();
     await invalidation.connect();
-    sut = new ContractPolicy(prisma as unknown as PrismaService, newLimiterMock() as unknown as InboundLimiter, invalidation.bus);
+    sut = new ContractPolicy(prisma as unknown as PrismaService, newLimiterMock() as unknown as ContractRateLimit, invalidation.bus);
     prisma.enterprise.findUnique.mockResolvedValue(makeEnterprise());
     prisma.contract.findFirst.mockResolvedValue(withBank(makeContract()));
   });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClaimName } from '@kyc/common-schema';
 import { CacheInvalidation, PrismaService, ProblemError, type Bank, type Contract, type Enterprise, type TtlCache } from '@kyc/platform';
-import { InboundLimiter } from '../flow/index.js';
+import { ContractRateLimit } from '../flow/index.js';
 
 export interface Permission {
   readonly enterprise: Enterprise;
@@ -38,7 +38,7 @@ export class ContractPolicy {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly limiter: InboundLimiter,
+    private readonly limiter: ContractRateLimit,
     invalidation: CacheInvalidation,
   ) {
     this.enterprises = invalidation.cache({
@@ -71,7 +71,7 @@ export class ContractPolicy {
 
   /** A contract's own `rate_limit_rps`, on top of the enterprise-wide limit. */
   async limit(contract: Contract): Promise<void> {
-    if (contract.rateLimitRps !== null) await this.limiter.hit(`ctr:${contract.id}`, contract.rateLimitRps);
+    if (contract.rateLimitRps !== null) await this.limiter.hit(contract.id, contract.rateLimitRps);
   }
 
   /** A contract by id, whatever its status (a verification keeps the id of the one it was made under). */

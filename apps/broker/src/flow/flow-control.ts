@@ -5,8 +5,11 @@ import { BankSlots, type CircuitSettings, type Outcome, type SlotLimits } from '
 import { SlotWakeups } from './slot-wakeups.js';
 
 export interface CallOptions {
-  /** `kyc`: the bank's KYC API, counted against its max_rps and max_concurrency; `oauth`: PAR and token calls. */
-  readonly kind: 'kyc' | 'oauth';
+  /**
+   * `kyc`: the bank's KYC API, and `par`: pushed authorization requests, both counted against the
+   * bank's max_rps and max_concurrency; `oauth`: other OAuth calls (circuit only).
+   */
+  readonly kind: 'kyc' | 'par' | 'oauth';
   /** Safe to send again after a transport failure (reads). */
   readonly idempotent: boolean;
 }
@@ -99,7 +102,7 @@ export class FlowControl {
     for (;;) {
       const asked = Date.now();
       const limits: SlotLimits | undefined =
-        options.kind === 'kyc'
+        options.kind !== 'oauth'
           ? {
               maxRps: bank.maxRps,
               windowMs: 1_000 + this.config.flow.rateWindowMarginMs,

@@ -1,3 +1,3 @@
 export { FlowModule } from './flow.module.js';
 export { BankCallRefused, FlowControl } from './flow-control.js';
-export { InboundLimiter } from './inbound-limiter.js';
+export { ContractRateLimit, LimitByAddress, LimitByVerification } from './inbound-limits.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractSchema, createdEnterpriseSchema, problemSchema } from '@kyc/common-schema';
 import { canonicalJson } from '@kyc/ledger';
@@ -327,5 +328,41 @@ describe('metrics', () => {
     expect(text).toContain('kyc_http_requests_total{method="GET",route="/v1/verifications/:id",status="404"}');
     expect(text).toMatch(/kyc_problems_total\{code="NOT_FOUND"\} \d+/);
     expect(text).not.toMatch(/ver_[0-9a-f]{32}|ent_[0-9a-f]{32}|kyck_/);
+  });
+});
+
+describe('slow clients', () => {
+  it('cuts off a client that trickles its headers (slow-loris) with 408, and one that idles on a kept-alive connection', async () => {
+    const url = new URL(await stack.addBroker(13033, { http: { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, keepAliveTimeoutMs: 500 } }));
+    const trickle = await new Promise<{ answer: string; ms: number }>((resolve, reject) => {
+      const started = Date.now();
+      let answer = '';
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write('GET /healthz HTTP/1.1\r\nHost: broker\r\n');
+        // One more header line every 300 ms, never the blank line that ends them.
+        const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 300);
+        socket.on('close', () => {
+          clearInterval(drip);
+          resolve({ answer, ms: Date.now() - started });
+        });
+      });
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('error', reject);
+      setTimeout(() => reject(new Error('the server kept the trickling connection open')), 8_000);
+    });
+    expect(trickle.answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(trickle.ms).toBeLessThan(4_000);
+
+    const idle = await new Promise<number>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write('GET /healthz HTTP/1.1\r\nHost: broker\r\n\r\n');
+      });
+      let answeredAt = 0;
+      socket.on('data', () => (answeredAt ||= Date.now()));
+      socket.on('close', () => resolve(Date.now() - answeredAt));
+      socket.on('error', reject);
+      setTimeout(() => reject(new Error('the server kept the idle connection open')), 8_000);
+    });
+    expect(idle).toBeLessThan(2_500);
   });
 });

@@ -193,6 +193,8 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
       circuitCooldownMs: 1_000,
       ...flow,
     },
+    inbound: { staffRps: 1_000, addressPerMinute: 1_000, authorizePerMinute: 1_000 },
+    http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
     webhooks: { attempts: 3, backoffMs: 10, allowLoopback: true, ...webhooks },
   };
 }

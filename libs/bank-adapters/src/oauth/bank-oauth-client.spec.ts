@@ -211,7 +211,8 @@ describe(BankOAuthClient.name, () => {
         json(400, { error: 'use_dpop_nonce', error_description: 'Authorization server requires nonce in DPoP proof' }, { 'dpop-nonce': 'as-nonce-1' }),
         json(201, { request_uri: 'urn:ietf:params:oauth:request_uri:abc', expires_in: 60 }),
       );
-      const url = await sut.pushAuthorization(ISSUER, 'k1', request);
+      const { url, expiresIn } = await sut.pushAuthorization(ISSUER, 'k1', request);
+      expect(expiresIn).toBe(60);
       expect(url.href).toBe(`${ISSUER}/auth?client_id=${CLIENT_ID}&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Aabc`);
       const [first, second] = seen.filter((s) => s.path === '/par');
       expect(proofNonce(first)).toBeUndefined();

@@ -147,8 +147,11 @@ export class BankOAuthClient {
     await this.ownAgent?.close();
   }
 
-  /** PAR with PKCE and RAR, then the bank's authorization URL carrying only client_id and request_uri. */
-  async pushAuthorization(issuer: string, dpopKeyId: string, req: PushedAuthorization): Promise<URL> {
+  /**
+   * PAR with PKCE and RAR, then the bank's authorization URL carrying only client_id and request_uri,
+   * with the request_uri's lifetime in seconds as the bank gave it.
+   */
+  async pushAuthorization(issuer: string, dpopKeyId: string, req: PushedAuthorization): Promise<{ url: URL; expiresIn: number }> {
     const as = await this.discover(issuer);
     const params = new URLSearchParams({
       response_type: 'code',
@@ -176,7 +179,7 @@ export class BankOAuthClient {
     const url = new URL(endpoint);
     url.searchParams.set('client_id', this.options.clientId);
     url.searchParams.set('request_uri', par.request_uri);
-    return url;
+    return { url, expiresIn: par.expires_in };
   }
 
   /**

@@ -55,6 +55,14 @@ const envSchema = z.object({
   CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
   CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   ENTERPRISE_RATE_LIMIT_RPS: z.coerce.number().int().min(1).max(100_000).default(100),
+  // Auditor and operator keys, per key; the public consent routes, per client address and per verification.
+  STAFF_RATE_LIMIT_RPS: z.coerce.number().int().min(1).max(100_000).default(20),
+  PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  AUTHORIZE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  // The HTTP server's own limits against slow clients (slow-loris): headers, whole request, idle keep-alive.
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
@@ -105,6 +113,14 @@ export interface BrokerConfig {
   };
   /** Inbound requests per second per enterprise (a contract's rate_limit_rps applies to its bank). */
   readonly enterpriseRateLimitRps: number;
+  /**
+   * The other inbound limits (@nestjs/throttler, counted in Redis): per auditor or operator key per
+   * second; on the public consent routes per client address per minute, and per verification per
+   * minute on its authorization URL.
+   */
+  readonly inbound: { readonly staffRps: number; readonly addressPerMinute: number; readonly authorizePerMinute: number };
+  /** The HTTP server's timeouts: headers, whole request, idle keep-alive connection. */
+  readonly http: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number; readonly keepAliveTimeoutMs: number };
   /** Connections of the general database pool (Prisma), and of the bulk-read pool (audit statistics and export). */
   readonly databasePoolSize: number;
   readonly readPoolSize: number;
@@ -212,6 +228,8 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       circuitCooldownMs: e.CIRCUIT_COOLDOWN_MS,
     },
     enterpriseRateLimitRps: e.ENTERPRISE_RATE_LIMIT_RPS,
+    inbound: { staffRps: e.STAFF_RATE_LIMIT_RPS, addressPerMinute: e.PUBLIC_RATE_LIMIT_PER_MINUTE, authorizePerMinute: e.AUTHORIZE_RATE_LIMIT_PER_MINUTE },
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_MS,
     webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
     keys: keys.data,
