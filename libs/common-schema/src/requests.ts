@@ -24,6 +24,9 @@ const redirectUri = z
   .max(2048)
   .refine(isAllowedRedirectUri, 'must be an absolute https URL, or http on a loopback host (RFC 8252), without fragment');
 
+/** Shape only; where it may point is the broker's check (it depends on the deployment's settings). */
+const webhookUrl = z.url({ protocol: /^https?$/ }).max(2048);
+
 const name = z.string().trim().min(1).max(200);
 
 export const purposeSchema = z
@@ -56,14 +59,14 @@ export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'mu
 export const createEnterpriseSchema = z.strictObject({
   name,
   redirect_uris: z.array(redirectUri).min(1).max(20),
-  webhook_url: redirectUri.optional(),
+  webhook_url: webhookUrl.optional(),
 });
 
 export const patchEnterpriseSchema = z
   .strictObject({
     status: z.enum(['active', 'suspended']).optional(),
     redirect_uris: z.array(redirectUri).min(1).max(20).optional(),
-    webhook_url: redirectUri.nullable().optional(),
+    webhook_url: webhookUrl.nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Bank, Contract, PrismaService, Sealer } from '@kyc/platform';
-import { BANK_ID, CONTRACT_ID, makeBank, makeContract, newCacheInvalidation, problemOf, type CacheInvalidationFake } from '../../test/unit/factories.js';
+import { BANK_ID, CONTRACT_ID, makeBank, makeBrokerConfig, makeContract, newCacheInvalidation, problemOf, type CacheInvalidationFake } from '../../test/unit/factories.js';
 import { AdminService } from './admin.service.js';
 
 function newAdminPrismaMock() {
@@ -29,7 +29,7 @@ describe(AdminService.name, () => {
     prisma.bank.update.mockImplementation(async () => (order.push('commit'), makeBank({ status: 'closed' })));
     prisma.contract.update.mockImplementation(async () => (order.push('commit'), makeContract({ status: 'ended' })));
     invalidation.publish.mockImplementation(async () => order.push('publish'));
-    sut = new AdminService(prisma as unknown as PrismaService, {} as Sealer, invalidation.bus);
+    sut = new AdminService(prisma as unknown as PrismaService, {} as Sealer, invalidation.bus, makeBrokerConfig());
   });
 
   it('publishes a bank invalidation after the bank update committed', async () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   isId,
   newId,
@@ -9,8 +9,8 @@ import {
   type PatchContract,
   type PatchEnterprise,
 } from '@kyc/common-schema';
-import { CacheInvalidation, Prisma, PrismaService, ProblemError, Sealer, type Bank, type Contract, type Enterprise } from '@kyc/platform';
-import { newWebhookSecret } from '../webhooks/index.js';
+import { BROKER_CONFIG, CacheInvalidation, Prisma, PrismaService, ProblemError, Sealer, type Bank, type BrokerConfig, type Contract, type Enterprise } from '@kyc/platform';
+import { newWebhookSecret, webhookUrlProblem } from '../webhooks/index.js';
 
 const notFound = (what: string): ProblemError => new ProblemError('NOT_FOUND', `No such ${what}.`);
 
@@ -28,9 +28,20 @@ export class AdminService {
     private readonly prisma: PrismaService,
     private readonly sealer: Sealer,
     private readonly invalidation: CacheInvalidation,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
+  /** A webhook URL the broker may post to (SSRF guard at registration; delivery checks again). */
+  private assertWebhookUrl(url: string | null | undefined): void {
+    if (url === null || url === undefined) return;
+    const problem = webhookUrlProblem(url, this.config.webhooks.allowLoopback);
+    if (problem !== undefined) {
+      throw new ProblemError('VALIDATION_FAILED', 'The webhook URL is not one the broker may call.', { errors: [{ path: 'webhook_url', message: problem }] });
+    }
+  }
+
   async createEnterprise(body: CreateEnterprise): Promise<{ enterprise: Enterprise; webhookSecret: string }> {
+    this.assertWebhookUrl(body.webhook_url);
     const id = newId('enterprise');
     const webhookSecret = newWebhookSecret(this.sealer, id);
     const enterprise = await this.prisma.enterprise.create({
@@ -51,6 +62,7 @@ export class AdminService {
   }
 
   async patchEnterprise(id: string, body: PatchEnterprise): Promise<Enterprise> {
+    this.assertWebhookUrl(body.webhook_url);
     await this.enterprise(id);
     const enterprise = await this.prisma.enterprise.update({
       where: { id },

@@ -1,9 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
+import { Agent, request } from 'undici';
 import { isId, newId } from '@kyc/common-schema';
 import { BROKER_CONFIG, PrismaService, ProblemError, QueueConnection, Sealer, type BrokerConfig } from '@kyc/platform';
+import { guardedLookup, webhookUrlProblem } from './webhook-address.js';
 import { webhookSecretContext } from './webhook-secret.js';
+
+/** The most of an endpoint's answer the broker reads (it needs only the status). */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+/** One text for every way a delivery can fail before an HTTP answer: it must not map the network. */
+export const UNREACHABLE = 'the endpoint could not be reached';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 
@@ -28,20 +35,30 @@ export interface DeliveryView {
 /**
  * Webhooks, at least once: the event is stored first, then a BullMQ job posts it, retried with
  * exponential backoff; after the last attempt the delivery is `failed`, for an operator to see and
- * replay. Redirects are not followed (a webhook URL cannot bounce the broker elsewhere).
+ * replay. Egress is guarded (docs/security.md): the URL is checked again before each attempt, the
+ * connection goes only to addresses a webhook may reach (checked on the resolver's own answer, so
+ * DNS rebinding finds nothing to rebind), redirects are not followed, at most 64 KiB of the answer
+ * is read, and every failure before an HTTP answer reads the same.
  */
 @Injectable()
 export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhooksService.name);
   private queue: Queue | undefined;
   private worker: Worker | undefined;
+  private readonly egress: Agent;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly sealer: Sealer,
     private readonly queues: QueueConnection,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
-  ) {}
+  ) {
+    this.egress = new Agent({
+      connect: { lookup: guardedLookup(config.webhooks.allowLoopback), timeout: config.bankTimeoutMs },
+      headersTimeout: config.bankTimeoutMs,
+      bodyTimeout: config.bankTimeoutMs,
+    });
+  }
 
   onApplicationBootstrap(): void {
     const options = this.queues.options;
@@ -59,6 +76,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   async onModuleDestroy(): Promise<void> {
     await this.worker?.close();
     await this.queue?.close();
+    await this.egress.close();
   }
 
   /**
@@ -123,21 +141,37 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     if (url === null) throw new Error('the enterprise has no webhook URL any more');
     await this.prisma.webhookDelivery.update({ where: { id }, data: { attempts: { increment: 1 } } });
     const secret = this.sealer.open(row.enterprise.webhookSecretSealed, webhookSecretContext(row.enterpriseId));
+    let failure: string | undefined;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'broker-signature': webhookSignature(secret, Math.floor(Date.now() / 1000), row.body) },
-        body: row.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.bankTimeoutMs),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.status < 200 || response.status >= 300) throw new Error(`the endpoint answered HTTP ${response.status}`);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : 'delivery failed';
-      await this.prisma.webhookDelivery.update({ where: { id }, data: { lastError: reason.slice(0, 500) } });
-      throw err instanceof Error ? err : new Error(reason);
+      failure = await this.post(url, webhookSignature(secret, Math.floor(Date.now() / 1000), row.body), row.body);
+    } catch {
+      failure = UNREACHABLE;
+    }
+    if (failure !== undefined) {
+      await this.prisma.webhookDelivery.update({ where: { id }, data: { lastError: failure } });
+      throw new Error(failure);
     }
     await this.prisma.webhookDelivery.update({ where: { id }, data: { status: 'delivered', deliveredAt: new Date(), lastError: null } });
+  }
+
+  /** One attempt; answers why it failed, or undefined when the endpoint took it (2xx). */
+  private async post(url: string, signature: string, body: string): Promise<string | undefined> {
+    if (webhookUrlProblem(url, this.config.webhooks.allowLoopback) !== undefined) return UNREACHABLE;
+    const response = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'broker-signature': signature },
+      body,
+      dispatcher: this.egress,
+      signal: AbortSignal.timeout(this.config.bankTimeoutMs),
+    });
+    let read = 0;
+    for await (const chunk of response.body) {
+      read += (chunk as Buffer).length;
+      if (read > MAX_RESPONSE_BYTES) {
+        response.body.destroy();
+        break;
+      }
+    }
+    return response.statusCode >= 200 && response.statusCode < 300 ? undefined : `the endpoint answered HTTP ${response.statusCode}`;
   }
 }

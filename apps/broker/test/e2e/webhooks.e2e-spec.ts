@@ -36,6 +36,22 @@ beforeAll(async () => {
         res.writeHead(500).end();
         return;
       }
+      if (req.url === '/endless') {
+        // 200, then a body that never ends: the broker must read no more than its cap.
+        received.push({ path: req.url, signature: '', body });
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const chunk = 'x'.repeat(16 * 1024);
+        const pump = (): void => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+        return;
+      }
+      if (req.url === '/moved') {
+        res.writeHead(307, { location: `${hookBase}/elsewhere` }).end();
+        return;
+      }
       received.push({ path: req.url ?? '', signature: String(req.headers['broker-signature'] ?? ''), body });
       res.writeHead(204).end();
     });
@@ -110,5 +126,28 @@ describe('webhooks', () => {
     await expect.poll(() => eventsFor('/flaky').map((e) => e.id), { timeout: 5000 }).toEqual([failed?.id]);
     expect((await operator(stack, 'POST', `/v1/admin/webhook-deliveries/${failed?.id ?? ''}/retry`)).status).toBe(409);
     expect((await operator(stack, 'POST', '/v1/admin/webhook-deliveries/evt_nope/retry')).status).toBe(404);
+  });
+
+  const lastDelivery = async (enterpriseId: string): Promise<{ status: string; last_error?: string } | undefined> => {
+    const all = await operator<{ data: { enterprise_id: string; status: string; last_error?: string }[] }>(stack, 'GET', '/v1/admin/webhook-deliveries');
+    return all.body.data.find((d) => d.enterprise_id === enterpriseId);
+  };
+
+  it('reads no more than a small part of an endless answer, and counts its 200 as delivered', async () => {
+    const t = await tenantWithHook('/endless');
+    const v = await newVerification(stack, t);
+    const flow = await consentAtBank(stack, String(v['authorization_url']), customer, 'approve');
+    await flow.browser.get(flow.callbackUrl);
+    await expect.poll(async () => (await lastDelivery(t.id))?.status, { timeout: 8000 }).toBe('delivered');
+  });
+
+  it('does not follow a redirect', async () => {
+    const t = await tenantWithHook('/moved');
+    const v = await newVerification(stack, t);
+    const flow = await consentAtBank(stack, String(v['authorization_url']), customer, 'approve');
+    await flow.browser.get(flow.callbackUrl);
+    await expect.poll(async () => (await lastDelivery(t.id))?.status, { timeout: 8000 }).toBe('failed');
+    expect((await lastDelivery(t.id))?.last_error).toBe('the endpoint answered HTTP 307');
+    expect(eventsFor('/elsewhere')).toEqual([]);
   });
 });
