@@ -203,10 +203,13 @@ describe(FlowControl.name, () => {
 
       expect(problem.code).toBe('BANK_BUSY');
       expect(problem.retryAfterSeconds).toBe(1);
-      // One sleep to the end of the 50 ms budget (not to the lease's far expiry), one last look.
-      expect(wakeups.wait).toHaveBeenCalledOnce();
-      expect(wakeups.wait.mock.calls[0]?.[1]).toBeLessThanOrEqual(config.flow.waitBudgetMs);
-      expect(slots.lease).toHaveBeenCalledTimes(2);
+      // A sleep to the end of the 50 ms budget (not to the lease's far expiry), then one last look;
+      // a timer that fires a millisecond early may cost one more short sleep, never a polling loop.
+      const waits = wakeups.wait.mock.calls.length;
+      expect(waits).toBeGreaterThanOrEqual(1);
+      expect(waits).toBeLessThanOrEqual(2);
+      for (const [, ms] of wakeups.wait.mock.calls) expect(ms).toBeLessThanOrEqual(config.flow.waitBudgetMs);
+      expect(slots.lease).toHaveBeenCalledTimes(waits + 1);
       expect(call).not.toHaveBeenCalled();
       expect(slots.settle).not.toHaveBeenCalled();
     });
