@@ -44,6 +44,6 @@ export async function createBrokerApp(config: BrokerConfig, options: BrokerAppOp
   app.set('etag', false);
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
-  app.enableShutdownHooks();
+  // No shutdown hooks: main.ts drains the server first and closes the app after (health/lifecycle.ts).
   return app;
 }

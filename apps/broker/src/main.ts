@@ -34,7 +34,22 @@ if (config.workers > 1 && cluster.isPrimary) {
   });
 } else {
   const { createBrokerApp } = await import('./app.js');
+  const { drainAndClose } = await import('./health/lifecycle.js');
   const app = await createBrokerApp(config);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    drainAndClose(app, config.shutdownGraceMs).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`broker shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   await app.listen(config.port, config.bindHost);
   if (!cluster.isWorker) console.log(`broker listening on ${config.publicUrl}`);
 }

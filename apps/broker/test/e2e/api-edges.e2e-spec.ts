@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractSchema, createdEnterpriseSchema, problemSchema } from '@kyc/common-schema';
 import { canonicalJson } from '@kyc/ledger';
-import { ALL_CLAIMS, call, newTenant, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
+import { ALL_CLAIMS, call, consentAtBank, control, customersOf, newTenant, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
+import { drainAndClose, Lifecycle } from '../../src/health/lifecycle.js';
 import { ExpirySweeper } from '../../src/verifications/expiry-sweeper.js';
 import { BOOTSTRAP_KEY, startStack, type Stack } from '../support/stack.js';
 
@@ -277,10 +278,21 @@ describe('platform endpoints', () => {
     expect(res.headers.get('x-powered-by')).toBeNull();
   });
 
-  it('reports readiness of Postgres, Redis and each bank', async () => {
+  it('reports readiness of Postgres and Redis, and each bank beside them without making the instance unready', async () => {
     const res = await fetch(`${stack.broker}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', 'bank:bank-a': 'ok', 'bank:bank-b': 'ok' } });
+    expect(await res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' }, banks: { 'bank-a': 'ok', 'bank-b': 'ok' } });
+    expect((await operator(stack, 'PATCH', '/v1/admin/banks/bank-b', { status: 'closed' })).status).toBe(200);
+    try {
+      await expect
+        .poll(async () => {
+          const closed = await fetch(`${stack.broker}/readyz`);
+          return [closed.status, ((await closed.json()) as { banks: Record<string, string> }).banks['bank-b']];
+        })
+        .toEqual([200, 'closed']);
+    } finally {
+      await operator(stack, 'PATCH', '/v1/admin/banks/bank-b', { status: 'open' });
+    }
   });
 });
 
@@ -364,5 +376,35 @@ describe('slow clients', () => {
       setTimeout(() => reject(new Error('the server kept the idle connection open')), 8_000);
     });
     expect(idle).toBeLessThan(2_500);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('turns unready, takes no new connections, finishes the release in flight with its ledger entry, then closes', async () => {
+    const url = await stack.addBroker(13034);
+    const app = stack.brokers.at(-1);
+    if (app === undefined) throw new Error('no broker added');
+    const own = await newTenant(stack);
+    const v = await call(stack, 'POST', '/v1/verifications', own.key, goodBody);
+    const customer = (await customersOf(stack.bankA, 50)).find((c) => c.record['kycStatus'] === 'VERIFIED');
+    const { callbackUrl, browser } = await consentAtBank(stack, String(v.body['authorization_url']), customer?.username ?? '', 'approve');
+    expect((await browser.get(callbackUrl)).status).toBe(302);
+    await control(stack.bankA, { latency_ms: 1_000 });
+    try {
+      const inFlight = fetch(`${url}/v1/verifications/${String(v.body['id'])}/identity`, { headers: { authorization: `Bearer ${own.key}` } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const drained = drainAndClose(app, 5_000);
+      expect(app.get(Lifecycle).draining).toBe(true);
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+      const released = await inFlight;
+      expect(released.status).toBe(200);
+      const body = (await released.json()) as { ledger_entry: { seq: number; leaf_hash: string } };
+      await drained;
+      const row = await stack.prisma.ledgerEntry.findUnique({ where: { seq: BigInt(body.ledger_entry.seq) } });
+      expect(row?.leafHash).toBe(body.ledger_entry.leaf_hash);
+    } finally {
+      await control(stack.bankA, { reset: true });
+      stack.brokers.splice(stack.brokers.indexOf(app), 1);
+    }
   });
 });

@@ -194,6 +194,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
       ...flow,
     },
     inbound: { staffRps: 1_000, addressPerMinute: 1_000, authorizePerMinute: 1_000 },
+    shutdownGraceMs: 10_000,
     http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
     webhooks: { attempts: 3, backoffMs: 10, allowLoopback: true, ...webhooks },
   };

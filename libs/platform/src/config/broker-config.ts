@@ -63,6 +63,8 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  // SIGTERM: how long in-flight requests may take to finish before their connections are cut.
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
@@ -119,6 +121,8 @@ export interface BrokerConfig {
    * minute on its authorization URL.
    */
   readonly inbound: { readonly staffRps: number; readonly addressPerMinute: number; readonly authorizePerMinute: number };
+  /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
+  readonly shutdownGraceMs: number;
   /** The HTTP server's timeouts: headers, whole request, idle keep-alive connection. */
   readonly http: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number; readonly keepAliveTimeoutMs: number };
   /** Connections of the general database pool (Prisma), and of the bulk-read pool (audit statistics and export). */
@@ -229,6 +233,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     },
     enterpriseRateLimitRps: e.ENTERPRISE_RATE_LIMIT_RPS,
     inbound: { staffRps: e.STAFF_RATE_LIMIT_RPS, addressPerMinute: e.PUBLIC_RATE_LIMIT_PER_MINUTE, authorizePerMinute: e.AUTHORIZE_RATE_LIMIT_PER_MINUTE },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_MS,
     webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
