@@ -125,7 +125,9 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({ request_id: requestId, code: problem.code, err: problem.cause ?? problem }, 'request failed');
     }
     if (res.headersSent) return;
-    if (problem.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(problem.retryAfterSeconds));
+    // Every 503 says when to come back: a dependency or a bank is away for now, not for good.
+    const retryAfter = problem.retryAfterSeconds ?? (problem.status === 503 ? 1 : undefined);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
     const instance = (req.originalUrl ?? req.url ?? '/').split('?')[0] ?? '/';
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problemBody(problem, instance, requestId)));
