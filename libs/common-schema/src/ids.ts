@@ -6,6 +6,7 @@ export const ID_PREFIXES = {
   verification: 'ver',
   apiKey: 'key',
   event: 'evt',
+  revocation: 'rvk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

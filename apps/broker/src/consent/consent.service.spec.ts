@@ -158,7 +158,7 @@ describe(ConsentService.name, () => {
 
         expect(problem.code).toBe('INVALID_CALLBACK');
         expect(ledger.entries).toEqual([]);
-        expect(verifications.notify).not.toHaveBeenCalled();
+        expect(verifications.committed).not.toHaveBeenCalled();
       });
     });
 
@@ -253,8 +253,12 @@ describe(ConsentService.name, () => {
       it('tells the enterprise once the change is committed', async () => {
         await sut.callback(url, REQUEST_ID, BROWSER);
 
-        expect(verifications.notify).toHaveBeenCalledExactlyOnceWith('verification.authorized', VERIFICATION_ID);
-        expect(ledger.recordChange.mock.invocationCallOrder[0]).toBeLessThan(verifications.notify.mock.invocationCallOrder[0] ?? 0);
+        // The event's outbox row is part of the change's own transaction; it is queued after the commit.
+        expect(verifications.event).toHaveBeenCalledExactlyOnceWith('verification.authorized', expect.objectContaining({ id: VERIFICATION_ID }), expect.objectContaining({ status: 'authorized' }));
+        const event: unknown = verifications.event.mock.results[0]?.value;
+        expect(ledger.recordChange.mock.calls[0]?.[2]).toEqual([event]);
+        expect(verifications.committed).toHaveBeenCalledExactlyOnceWith(event);
+        expect(ledger.recordChange.mock.invocationCallOrder[0]).toBeLessThan(verifications.committed.mock.invocationCallOrder[0] ?? 0);
       });
 
       it('redirects to the enterprise’s redirect_uri with verification_id, its state and status=authorized', async () => {
@@ -313,7 +317,8 @@ describe(ConsentService.name, () => {
       it('tells the enterprise and redirects with error=access_denied', async () => {
         const redirect = await sut.callback(url, REQUEST_ID, BROWSER);
 
-        expect(verifications.notify).toHaveBeenCalledExactlyOnceWith('verification.denied', VERIFICATION_ID);
+        expect(verifications.event).toHaveBeenCalledExactlyOnceWith('verification.denied', expect.objectContaining({ id: VERIFICATION_ID }), expect.objectContaining({ status: 'denied' }));
+        expect(verifications.committed).toHaveBeenCalledOnce();
         expect(redirect.searchParams.get('error')).toBe('access_denied');
         expect(redirect.searchParams.get('verification_id')).toBe(VERIFICATION_ID);
         expect(redirect.searchParams.get('state')).toBe('client-state-1');
@@ -348,7 +353,7 @@ describe(ConsentService.name, () => {
 
         expect(redirect.searchParams.get('error')).toBe('server_error');
         expect(redirect.searchParams.get('verification_id')).toBe(VERIFICATION_ID);
-        expect(verifications.notify).not.toHaveBeenCalled();
+        expect(verifications.committed).not.toHaveBeenCalled();
       });
     });
 
@@ -359,7 +364,7 @@ describe(ConsentService.name, () => {
       await expect(sut.callback(url, REQUEST_ID, BROWSER)).rejects.toBe(failure);
 
       expect(ledger.recordChange).not.toHaveBeenCalled();
-      expect(verifications.notify).not.toHaveBeenCalled();
+      expect(verifications.committed).not.toHaveBeenCalled();
     });
   });
 

@@ -6,7 +6,7 @@ import { BROKER_CONFIG, ProblemError, type BrokerConfig, type Verification } fro
 import { BankClientService } from '../banks/index.js';
 import { ContractPolicy } from '../contracts/index.js';
 import { LedgerService, subjectRef } from '../ledger/index.js';
-import { transitionOf, VerificationSecrets, VerificationsService, type Transition } from '../verifications/index.js';
+import { transitionOf, VerificationSecrets, VerificationsService, type Transition, type WebhookType } from '../verifications/index.js';
 import { ConsentStateStore } from './consent-state.store.js';
 import { pairwiseSubject } from './subject.js';
 
@@ -105,8 +105,7 @@ export class ConsentService {
           access_token: tokens.accessToken,
           ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
         }),
-      }, ref);
-      await this.verifications.notify('verification.authorized', row.id);
+      }, { ref, webhook: 'verification.authorized' });
       return this.enterpriseRedirect(row, { status: 'authorized' });
     } catch (err) {
       if (!(err instanceof CallbackFailure)) throw err;
@@ -117,21 +116,25 @@ export class ConsentService {
         endedAt: new Date(),
         applicantSealed: null,
         error: denied ? 'access_denied' : err.kind,
-      }, undefined, denied ? undefined : 'BANK_ERROR');
-      if (denied) await this.verifications.notify('verification.denied', row.id);
+      }, denied ? { webhook: 'verification.denied' } : { errorCode: 'BANK_ERROR' });
       return this.enterpriseRedirect(row, { error: denied ? 'access_denied' : 'server_error' });
     }
   }
 
+  /**
+   * Records the consent's outcome: the state change, its ledger entry and (for `webhook`) the
+   * event's outbox row in one transaction. Once it committed nothing can turn the customer's
+   * callback into an error: queueing the event never fails (the relay queues what it could not).
+   */
   private async finish(
     row: Verification,
     type: LedgerEntryType,
     outcome: LedgerOutcome,
     requestId: string,
     to: Transition,
-    ref?: string,
-    errorCode?: string,
+    { ref, errorCode, webhook }: { ref?: string; errorCode?: string; webhook?: WebhookType } = {},
   ): Promise<void> {
+    const event = webhook === undefined ? undefined : this.verifications.event(webhook, row, to);
     const recorded = await this.ledger.recordChange(transitionOf(row.id, 'pending', to), {
       type,
       occurred_at: new Date().toISOString(),
@@ -143,8 +146,9 @@ export class ConsentService {
       request_id: requestId,
       ...(ref ? { subject_ref: ref } : {}),
       ...(errorCode ? { error_code: errorCode } : {}),
-    });
+    }, event === undefined ? [] : [event]);
     if (recorded === undefined) throw invalidCallback();
+    if (event !== undefined) await this.verifications.committed(event);
   }
 
   private enterpriseRedirect(row: Verification, outcome: { status: string } | { error: string }): URL {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { NewLedgerEntry } from '@kyc/ledger';
-import { MetricsService, PrismaService } from '@kyc/platform';
+import { inTransaction, MetricsService, PrismaService, ROLLBACK } from '@kyc/platform';
 import { LedgerAppender, type ReleaseGuard } from './ledger-appender.js';
 import { APPEND_SQL, appendParameters, headAnswer, numberBatch, type AppendedEntry, type HeadRow } from './ledger-batch.js';
 
@@ -36,21 +36,17 @@ export class LedgerService {
   }
 
   /**
-   * Runs `change` and appends `entry` in one transaction on the driver (no ORM round trips inside
-   * it): both commit, or neither. A change that matched no row writes nothing and answers
-   * undefined. The change runs before the head lock is taken, so the lock is held only for the
-   * append and the COMMIT (docs/performance.md).
+   * Runs `change`, then the statements of `also` (outbox rows of what the change sets off), and
+   * appends `entry`, in one transaction on the driver (no ORM round trips inside it): all commit,
+   * or none. A change that matched no row writes nothing and answers undefined. The change runs
+   * before the head lock is taken, so the lock is held only for the append and the COMMIT
+   * (docs/performance.md).
    */
-  async recordChange(change: RecordedChange, entry: NewLedgerEntry): Promise<AppendedEntry | undefined> {
-    const client = await this.prisma.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
+  async recordChange(change: RecordedChange, entry: NewLedgerEntry, also: readonly RecordedChange[] = []): Promise<AppendedEntry | undefined> {
+    const written = await inTransaction(this.prisma.pool, async (client) => {
       const changed = await client.query({ text: change.text, values: [...change.values] });
-      if (changed.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return undefined;
-      }
+      if (changed.rowCount === 0) return ROLLBACK;
+      for (const statement of also) await client.query({ text: statement.text, values: [...statement.values] });
       const heads = await client.query<{ head_next_seq: string; head_last_occurred_at: Date | null }>(
         'SELECT head_next_seq, head_last_occurred_at FROM ledger_lock_head()',
       );
@@ -58,18 +54,11 @@ export class LedgerService {
       if (head === undefined) throw new Error('ledger_head is missing its row');
       const batch = numberBatch([entry], Number(head.head_next_seq), head.head_last_occurred_at?.toISOString() ?? null);
       const answer = headAnswer((await client.query<HeadRow>(APPEND_SQL, appendParameters(batch))).rows[0]);
-      const written = batch.appended[0];
-      if (!answer.appended || written === undefined) throw new Error('the ledger head moved while its lock was held');
-      await client.query('COMMIT');
-      this.metrics.ledgerAppends.inc({ type: entry.type, outcome: entry.outcome });
-      return written;
-    } catch (err) {
-      broken = err instanceof Error ? err : new Error(String(err));
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      // A connection whose transaction state is unknown is dropped rather than reused.
-      client.release(broken);
-    }
+      const appended = batch.appended[0];
+      if (!answer.appended || appended === undefined) throw new Error('the ledger head moved while its lock was held');
+      return appended;
+    });
+    if (written !== undefined) this.metrics.ledgerAppends.inc({ type: entry.type, outcome: entry.outcome });
+    return written;
   }
 }

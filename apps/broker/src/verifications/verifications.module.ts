@@ -3,6 +3,7 @@ import { BanksModule } from '../banks/index.js';
 import { ContractsModule } from '../contracts/index.js';
 import { LedgerModule } from '../ledger/index.js';
 import { WebhooksModule } from '../webhooks/index.js';
+import { BankRevocations } from './bank-revocations.js';
 import { ExpirySweeper } from './expiry-sweeper.js';
 import { VerificationSecrets } from './verification-secrets.js';
 import { VerificationsController } from './verifications.controller.js';
@@ -12,7 +13,7 @@ import { VerificationsService } from './verifications.service.js';
 @Module({
   imports: [BanksModule, ContractsModule, LedgerModule, WebhooksModule],
   controllers: [VerificationsController],
-  providers: [VerificationsService, VerificationSecrets, ExpirySweeper],
+  providers: [VerificationsService, VerificationSecrets, ExpirySweeper, BankRevocations],
   exports: [VerificationsService, VerificationSecrets],
 })
 export class VerificationsModule {}

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isId, newId, type CreateVerification } from '@kyc/common-schema';
 import { canonicalJson } from '@kyc/ledger';
-import { BROKER_CONFIG, keyedHash, PrismaService, ProblemError, type BrokerConfig, type Verification } from '@kyc/platform';
+import { BROKER_CONFIG, inTransaction, keyedHash, PrismaService, ProblemError, ROLLBACK, type BrokerConfig, type Verification } from '@kyc/platform';
 import { BankClientService } from '../banks/index.js';
 import { ContractPolicy } from '../contracts/index.js';
 import { LedgerService, type RecordedChange } from '../ledger/index.js';
-import { WebhooksService, type WebhookType } from '../webhooks/index.js';
+import { WebhooksService, type OutboxEvent, type WebhookType } from '../webhooks/index.js';
+import { BankRevocations } from './bank-revocations.js';
 import { VerificationSecrets } from './verification-secrets.js';
 import { verificationView, type VerificationView } from './verification.view.js';
 
@@ -87,6 +88,7 @@ export class VerificationsService {
     private readonly ledger: LedgerService,
     private readonly bankClient: BankClientService,
     private readonly webhooks: WebhooksService,
+    private readonly revocations: BankRevocations,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
@@ -191,24 +193,49 @@ export class VerificationsService {
     return (await this.expire(row, now)) ?? (await this.prisma.verification.findUnique({ where: { id: row.id } })) ?? row;
   }
 
-  /** Ends a verification that ran out (if nobody changed it meanwhile) and tells the enterprise. */
+  /**
+   * Ends a verification that ran out (if nobody changed it meanwhile) and tells the enterprise: the
+   * event's outbox row is written in the same transaction as the change.
+   */
   async expire(row: Verification, now = new Date()): Promise<Verification | undefined> {
-    const { count } = await this.prisma.verification.updateMany({
-      where: { id: row.id, status: row.status },
-      data: { status: 'expired', endedAt: now, tokensSealed: null, applicantSealed: null },
+    const to: Transition = { status: 'expired', endedAt: now, tokensSealed: null, applicantSealed: null };
+    const event = this.event('verification.expired', row, to);
+    const change = transitionOf(row.id, row.status, to);
+    const ended = await inTransaction(this.prisma.pool, async (client) => {
+      if ((await client.query({ text: change.text, values: [...change.values] })).rowCount === 0) return ROLLBACK;
+      await client.query({ text: event.text, values: [...event.values] });
+      return { ...row, ...to };
     });
-    if (count === 0) return undefined;
-    return this.notify('verification.expired', row.id);
+    if (ended !== undefined) await this.webhooks.committed(event);
+    return ended;
   }
 
-  /** Drops the tokens, revokes them at the bank (RFC 7009), records the revocation. */
+  /** The outbox row of a webhook event for `row` once `to` applies (for the change's own transaction). */
+  event(type: WebhookType, row: Verification, to: Transition): OutboxEvent {
+    return this.webhooks.event(row.enterpriseId, type, verificationView({ ...row, ...to }));
+  }
+
+  /** Queues a committed event at once (the relay queues it otherwise); never fails the caller. */
+  async committed(event: OutboxEvent): Promise<void> {
+    await this.webhooks.committed(event);
+  }
+
+  /**
+   * Drops the tokens and records the revocation; the webhook event and the revocation at the bank
+   * (RFC 7009) are outbox rows of the same transaction, carried out by their own retried jobs, so
+   * neither can be lost or skip the other.
+   */
   async revoke(enterpriseId: string, id: string, requestId: string): Promise<void> {
     const row = await this.get(enterpriseId, id);
     if (row.status !== 'authorized') {
       throw new ProblemError('CONSENT_REQUIRED', `Only an authorized verification can be revoked; this one is ${row.status}.`);
     }
+    const to: Transition = { status: 'revoked', endedAt: new Date(), tokensSealed: null, applicantSealed: null };
+    const event = this.event('verification.revoked', row, to);
+    const tokens = this.secrets.openTokens(row);
+    const revocation = tokens === undefined ? undefined : this.revocations.outbox(row.id, row.bankId, tokens.refresh_token ?? tokens.access_token);
     const recorded = await this.ledger.recordChange(
-      transitionOf(id, 'authorized', { status: 'revoked', endedAt: new Date(), tokensSealed: null, applicantSealed: null }),
+      transitionOf(id, 'authorized', to),
       {
         type: 'verification.revoked',
         occurred_at: new Date().toISOString(),
@@ -220,23 +247,13 @@ export class VerificationsService {
         request_id: requestId,
         ...(row.subjectRef ? { subject_ref: row.subjectRef } : {}),
       },
+      revocation === undefined ? [event] : [event, revocation],
     );
     if (recorded === undefined) throw new ProblemError('CONSENT_REQUIRED', 'The verification changed meanwhile; read it again.');
-    await this.notify('verification.revoked', id);
-    const tokens = this.secrets.openTokens(row);
-    if (tokens !== undefined) {
-      await this.bankClient.revoke(row.bankId, tokens.refresh_token ?? tokens.access_token).catch((err: unknown) => {
-        this.logger.warn({ verification_id: id, err: err instanceof Error ? err.message : 'unknown' }, 'bank revocation failed');
-      });
-    }
+    await this.webhooks.committed(event);
+    if (revocation !== undefined) await this.revocations.committed(revocation);
   }
 
-  /** Tells the enterprise that its verification changed, with the verification's current view. */
-  async notify(type: WebhookType, id: string): Promise<Verification | undefined> {
-    const row = await this.byId(id);
-    if (row !== undefined) await this.webhooks.emit(row.enterpriseId, type, verificationView(row));
-    return row;
-  }
 
   /** Any tenant's verification by id, as stored (no expiry applied): for the consent flow and events. */
   async byId(id: string): Promise<Verification | undefined> {

@@ -61,7 +61,7 @@ describe(WebhooksService.name, () => {
   let sut: WebhooksService;
   let prisma: PrismaMock;
   let warn: MockInstance<Logger['warn']>;
-  const config = makeBrokerConfig({ webhooks: { attempts: 4, backoffMs: 250 } });
+  const config = makeBrokerConfig({ webhooks: { attempts: 4, backoffMs: 250, allowLoopback: true, relayIntervalMs: 1_000 } });
 
   beforeEach(() => {
     prisma = newPrismaMock();
@@ -79,96 +79,58 @@ describe(WebhooksService.name, () => {
     vi.restoreAllMocks();
   });
 
-  describe('emit', () => {
+  describe('event (the outbox row, for the change\'s own transaction)', () => {
     const data = { id: 'ver_1', status: 'authorized', nested: { claims: ['family_name'] }, note: null };
 
-    it('stores nothing for an unknown enterprise', async () => {
-      prisma.enterprise.findUnique.mockResolvedValue(null);
+    it('writes the row only for an enterprise with a webhook URL', () => {
+      const event = sut.event(ENTERPRISE_ID, 'verification.denied', data);
 
-      await expect(sut.emit(ENTERPRISE_ID, 'verification.authorized', data)).resolves.toBeUndefined();
-
-      expect(prisma.enterprise.findUnique).toHaveBeenCalledWith({ where: { id: ENTERPRISE_ID } });
-      expect(prisma.webhookDelivery.create).not.toHaveBeenCalled();
+      expect(event.text).toMatch(/^INSERT INTO webhook_deliveries/);
+      expect(event.text).toContain('e.webhook_url IS NOT NULL');
+      expect(event.values.slice(0, 3)).toEqual([event.id, ENTERPRISE_ID, 'verification.denied']);
     });
 
-    it('stores nothing for an enterprise without a webhook URL', async () => {
-      prisma.enterprise.findUnique.mockResolvedValue(makeEnterprise({ webhookUrl: null }));
-
-      await sut.emit(ENTERPRISE_ID, 'verification.authorized', data);
-
-      expect(prisma.webhookDelivery.create).not.toHaveBeenCalled();
-    });
-
-    it('stores one delivery whose body is {id, type, created_at, data} with data exactly as given', async () => {
+    it('carries the body {id, type, created_at, data} with data exactly as given', () => {
       const before = Date.now();
 
-      await sut.emit(ENTERPRISE_ID, 'verification.denied', data);
+      const event = sut.event(ENTERPRISE_ID, 'verification.denied', data);
 
-      expect(prisma.webhookDelivery.create).toHaveBeenCalledOnce();
-      const row = prisma.webhookDelivery.create.mock.calls[0]?.[0].data;
-      expect(row?.id).toMatch(/^evt_[0-9a-f]{32}$/);
-      expect(row?.enterpriseId).toBe(ENTERPRISE_ID);
-      expect(row?.type).toBe('verification.denied');
-      const body = JSON.parse(row?.body ?? '') as Record<string, unknown>;
+      expect(event.id).toMatch(/^evt_[0-9a-f]{32}$/);
+      const body = JSON.parse(String(event.values[3])) as Record<string, unknown>;
       expect(Object.keys(body)).toEqual(['id', 'type', 'created_at', 'data']);
-      expect(body['id']).toBe(row?.id);
-      expect(body['type']).toBe('verification.denied');
+      expect(body['id']).toBe(event.id);
       expect(body['data']).toStrictEqual(data);
       const createdAt = Date.parse(String(body['created_at']));
       expect(createdAt).toBeGreaterThanOrEqual(before - 1);
       expect(createdAt).toBeLessThanOrEqual(Date.now());
     });
 
-    it('gives every event its own id', async () => {
-      await sut.emit(ENTERPRISE_ID, 'verification.authorized', data);
-      await sut.emit(ENTERPRISE_ID, 'verification.authorized', data);
-
-      const ids = prisma.webhookDelivery.create.mock.calls.map(([args]) => args.data.id);
-      expect(new Set(ids).size).toBe(2);
+    it('gives every event its own id', () => {
+      expect(sut.event(ENTERPRISE_ID, 'verification.authorized', data).id).not.toBe(sut.event(ENTERPRISE_ID, 'verification.authorized', data).id);
     });
+  });
 
-    it('queues the delivery with the configured attempts and backoff', async () => {
+  describe('committed', () => {
+    const event = { id: EVENT_ID, text: '', values: [] };
+
+    it('queues the delivery under the event id with the configured attempts and backoff', async () => {
       const queue = newQueueMock();
       startWith(sut, queue);
 
-      await sut.emit(ENTERPRISE_ID, 'verification.authorized', data);
+      await sut.committed(event);
 
-      const id = prisma.webhookDelivery.create.mock.calls[0]?.[0].data.id;
-      expect(queue.add).toHaveBeenCalledExactlyOnceWith(
-        'deliver',
-        { id },
-        expect.objectContaining({ jobId: id, attempts: 4, backoff: { type: 'exponential', delay: 250 } }),
-      );
-      expect(prisma.webhookDelivery.create.mock.invocationCallOrder[0]).toBeLessThan(queue.add.mock.invocationCallOrder[0] ?? 0);
+      expect(queue.add).toHaveBeenCalledExactlyOnceWith('deliver', { id: EVENT_ID }, expect.objectContaining({ jobId: EVENT_ID, attempts: 4, backoff: { type: 'exponential', delay: 250 } }));
       expect(warn).not.toHaveBeenCalled();
     });
 
-    it('keeps the stored row and does not throw when the queue is not started; it logs instead', async () => {
-      await expect(sut.emit(ENTERPRISE_ID, 'verification.expired', data)).resolves.toBeUndefined();
-
-      expect(prisma.webhookDelivery.create).toHaveBeenCalledOnce();
-      const id = prisma.webhookDelivery.create.mock.calls[0]?.[0].data.id;
-      expect(warn).toHaveBeenCalledExactlyOnceWith({ delivery_id: id, err: 'webhook queue not started' }, 'webhook not queued');
-    });
-
-    it('does not throw when queueing fails', async () => {
+    it('never throws when queueing fails: the relay queues it later', async () => {
       const queue = newQueueMock();
       queue.add.mockRejectedValue(new Error('redis down'));
       startWith(sut, queue);
 
-      await expect(sut.emit(ENTERPRISE_ID, 'verification.revoked', data)).resolves.toBeUndefined();
+      await expect(sut.committed(event)).resolves.toBeUndefined();
 
-      expect(warn).toHaveBeenCalledWith(expect.objectContaining({ err: 'redis down' }), 'webhook not queued');
-    });
-
-    it('lets a failure to store the event propagate (nothing was queued)', async () => {
-      const queue = newQueueMock();
-      startWith(sut, queue);
-      prisma.webhookDelivery.create.mockRejectedValue(new Error('db down'));
-
-      await expect(sut.emit(ENTERPRISE_ID, 'verification.authorized', data)).rejects.toThrow('db down');
-
-      expect(queue.add).not.toHaveBeenCalled();
+      expect(warn).toHaveBeenCalledWith(expect.objectContaining({ delivery_id: EVENT_ID, err: 'redis down' }), 'webhook queued later by the relay');
     });
   });
 

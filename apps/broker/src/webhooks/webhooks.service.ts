@@ -16,6 +16,20 @@ export const WEBHOOK_QUEUE = 'webhooks';
 
 export type WebhookType = 'verification.authorized' | 'verification.denied' | 'verification.expired' | 'verification.revoked';
 
+/** A statement for the caller's own transaction: the outbox row of one event. */
+export interface OutboxEvent {
+  readonly id: string;
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+/** Written only when the enterprise has a webhook URL, so an event exists exactly when it will be sent. */
+const INSERT_EVENT = `INSERT INTO webhook_deliveries (id, enterprise_id, type, body)
+SELECT $1, e.id, $3, $4 FROM enterprises e WHERE e.id = $2 AND e.webhook_url IS NOT NULL`;
+
+/** Pending events the relay (re)queues: older than a moment, so the committing request queues its own first. */
+const PENDING_EVENTS = `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND created_at < now() - interval '1 second' ORDER BY created_at LIMIT 500`;
+
 /** `Broker-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` (SPEC §4). */
 export function webhookSignature(secret: string, timestamp: number, body: string): string {
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
@@ -46,6 +60,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   private queue: Queue | undefined;
   private worker: Worker | undefined;
   private readonly egress: Agent;
+  private relayTimer: NodeJS.Timeout | undefined;
+  private relaying: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -64,6 +80,13 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     const options = this.queues.options;
     this.queue = new Queue(WEBHOOK_QUEUE, options);
     this.worker = new Worker(WEBHOOK_QUEUE, (job: Job<{ id: string }>) => this.deliver(job.data.id), { ...options, concurrency: 8 });
+    // Redis going away is reported by the calls that need it; the relay re-queues what it lost.
+    this.queue.on('error', () => undefined);
+    this.worker.on('error', () => undefined);
+    this.relayTimer = setInterval(() => {
+      this.relaying = this.relaying.then(() => this.relay().then(() => undefined, () => undefined));
+    }, this.config.webhooks.relayIntervalMs);
+    this.relayTimer.unref();
     this.worker.on('failed', (job: Job<{ id: string }> | undefined, err: Error) => {
       if (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1)) {
         void this.prisma.webhookDelivery
@@ -74,25 +97,45 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.relayTimer);
+    await this.relaying;
     await this.worker?.close();
     await this.queue?.close();
     await this.egress.close();
   }
 
   /**
-   * Records an event for the enterprise (when it has a webhook URL) and queues its delivery. `data`
-   * is the event's payload as the emitting feature shapes it; this service knows no feature's view.
+   * The outbox row of an event, to be written in the transaction of the change it reports (so a
+   * crash between commit and queueing loses nothing: the relay queues it). `data` is the event's
+   * payload as the emitting feature shapes it; this service knows no feature's view.
    */
-  async emit(enterpriseId: string, type: WebhookType, data: Readonly<Record<string, unknown>>): Promise<void> {
-    const enterprise = await this.prisma.enterprise.findUnique({ where: { id: enterpriseId } });
-    if (enterprise?.webhookUrl === null || enterprise === null) return;
+  event(enterpriseId: string, type: WebhookType, data: Readonly<Record<string, unknown>>): OutboxEvent {
     const id = newId('event');
     const body = JSON.stringify({ id, type, created_at: new Date().toISOString(), data });
-    await this.prisma.webhookDelivery.create({ data: { id, enterpriseId: enterprise.id, type, body } });
-    await this.enqueue(id).catch((err: unknown) => {
-      // The row stays pending; an operator can replay it. The state change itself stands.
-      this.logger.warn({ delivery_id: id, err: err instanceof Error ? err.message : 'unknown' }, 'webhook not queued');
+    return { id, text: INSERT_EVENT, values: [id, enterpriseId, type, body] };
+  }
+
+  /**
+   * Queues a committed event at once; never fails the caller (the change stands, and the relay
+   * queues whatever this could not).
+   */
+  async committed(event: OutboxEvent): Promise<void> {
+    await this.enqueue(event.id).catch((err: unknown) => {
+      this.logger.warn({ delivery_id: event.id, err: err instanceof Error ? err.message : 'unknown' }, 'webhook queued later by the relay');
     });
+  }
+
+  /**
+   * The outbox relay: every pending event is (re)queued under its own id, which BullMQ keeps once
+   * (an event whose job exists, waiting or in backoff, is not added twice); after a Redis loss the
+   * lost jobs come back. Runs on every instance; answers how many it handed to the queue.
+   */
+  async relay(): Promise<number> {
+    if (this.queue === undefined) return 0;
+    const { rows } = await this.prisma.pool.query<{ id: string }>(PENDING_EVENTS);
+    if (rows.length === 0) return 0;
+    await this.queue.addBulk(rows.map((r) => ({ name: 'deliver', data: { id: r.id }, opts: this.jobOptions(r.id) })));
+    return rows.length;
   }
 
   async list(status: 'pending' | 'delivered' | 'failed' | undefined): Promise<DeliveryView[]> {
@@ -125,13 +168,17 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async enqueue(id: string, jobId = id): Promise<void> {
     if (this.queue === undefined) throw new Error('webhook queue not started');
-    await this.queue.add('deliver', { id }, {
+    await this.queue.add('deliver', { id }, this.jobOptions(jobId));
+  }
+
+  private jobOptions(jobId: string): { jobId: string; attempts: number; backoff: { type: 'exponential'; delay: number }; removeOnComplete: number; removeOnFail: number } {
+    return {
       jobId,
       attempts: this.config.webhooks.attempts,
       backoff: { type: 'exponential', delay: this.config.webhooks.backoffMs },
       removeOnComplete: 1000,
       removeOnFail: 1000,
-    });
+    };
   }
 
   private async deliver(id: string): Promise<void> {

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ALL_CLAIMS, call, consentAtBank, customersOf, newVerification, operator, REDIRECT_URI, type Tenant } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { WebhooksService } from '../../src/webhooks/index.js';
 
 interface Received {
   path: string;
@@ -149,5 +150,39 @@ describe('webhooks', () => {
     await expect.poll(async () => (await lastDelivery(t.id))?.status, { timeout: 8000 }).toBe('failed');
     expect((await lastDelivery(t.id))?.last_error).toBe('the endpoint answered HTTP 307');
     expect(eventsFor('/elsewhere')).toEqual([]);
+  });
+
+  it('delivers an event whose instance died between the commit and the queueing (the outbox relay)', async () => {
+    const t = await tenantWithHook('/outbox');
+    const app = stack.brokers[0];
+    if (app === undefined) throw new Error('no broker');
+    const webhooks = app.get(WebhooksService);
+    // What a crash right after COMMIT leaves: the outbox row, and no job.
+    const committed = vi.spyOn(webhooks, 'committed').mockResolvedValue(undefined);
+    try {
+      const v = await newVerification(stack, t);
+      const flow = await consentAtBank(stack, String(v['authorization_url']), customer, 'approve');
+      expect((await flow.browser.get(flow.callbackUrl)).status).toBe(302);
+      expect(committed).toHaveBeenCalledOnce();
+      await expect.poll(() => eventsFor('/outbox').map((e) => `${e.type}:${String(e.data['id'])}`), { timeout: 10_000 }).toEqual([`verification.authorized:${String(v['id'])}`]);
+    } finally {
+      committed.mockRestore();
+    }
+  });
+
+  it('revokes at the bank as its own job, whatever happens to the webhook', async () => {
+    failing = true;
+    try {
+      const t = await tenantWithHook('/flaky');
+      const v = await newVerification(stack, t);
+      const flow = await consentAtBank(stack, String(v['authorization_url']), customer, 'approve');
+      await flow.browser.get(flow.callbackUrl);
+      expect((await call(stack, 'DELETE', `/v1/verifications/${String(v['id'])}`, t.key)).status).toBe(204);
+      await expect
+        .poll(async () => (await stack.prisma.bankRevocation.findMany({ where: { verificationId: String(v['id']) } })).map((r) => [r.status, r.tokenSealed]), { timeout: 8000 })
+        .toEqual([['done', null]]);
+    } finally {
+      failing = false;
+    }
   });
 });

@@ -196,7 +196,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
     inbound: { staffRps: 1_000, addressPerMinute: 1_000, authorizePerMinute: 1_000 },
     shutdownGraceMs: 10_000,
     http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
-    webhooks: { attempts: 3, backoffMs: 10, allowLoopback: true, ...webhooks },
+    webhooks: { attempts: 3, backoffMs: 10, allowLoopback: true, relayIntervalMs: 1_000, ...webhooks },
   };
 }
 
@@ -292,7 +292,7 @@ export function newLedgerMock() {
   };
   const tx = newTxMock();
   const txAppend = vi.fn(record);
-  const recordChange = vi.fn(async (change: RecordedChange, entry: NewLedgerEntry): Promise<AppendedEntry | undefined> => {
+  const recordChange = vi.fn(async (change: RecordedChange, entry: NewLedgerEntry, _also: readonly RecordedChange[] = []): Promise<AppendedEntry | undefined> => {
     const { count } = await tx.verification.updateMany(readTransition(change));
     return count === 0 ? undefined : txAppend(entry);
   });
@@ -305,7 +305,8 @@ export function newVerificationsMock() {
   return {
     get: vi.fn<VerificationsService['get']>(),
     settle: vi.fn<VerificationsService['settle']>(async (row) => row),
-    notify: vi.fn<VerificationsService['notify']>(async () => undefined),
+    event: vi.fn<VerificationsService['event']>((type, row) => ({ id: `evt_${'0'.repeat(32)}`, text: 'INSERT event', values: [type, row.id] })),
+    committed: vi.fn<VerificationsService['committed']>(async () => undefined),
     byId: vi.fn<VerificationsService['byId']>(async () => undefined),
   };
 }

@@ -70,6 +70,8 @@ const envSchema = z.object({
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
   // Development only: webhooks may go to loopback addresses (private and metadata ranges never).
   WEBHOOK_ALLOW_LOOPBACK: z.stringbool().default(false),
+  // How often each instance re-queues pending webhook events and bank revocations (the outbox relay).
+  OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
 });
 
 const keysSchema = z.object({
@@ -144,6 +146,8 @@ export interface BrokerConfig {
     readonly backoffMs: number;
     /** Whether a webhook URL may point at a loopback address (development and tests only). */
     readonly allowLoopback: boolean;
+    /** How often the outbox relay re-queues pending events (and bank revocations). */
+    readonly relayIntervalMs: number;
   };
   readonly keys: z.infer<typeof keysSchema>;
 }
@@ -236,7 +240,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_MS,
-    webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
+    webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK, relayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS },
     keys: keys.data,
   };
 }
