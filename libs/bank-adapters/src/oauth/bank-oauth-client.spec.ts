@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { MAX_BANK_BODY_BYTES, payloadInvalid, readJson } from '../shared/bank-response.js';
 import { BankOAuthClient, newFlowSecrets } from './bank-oauth-client.js';
 
 const ISSUER = 'https://bank.example';
@@ -249,6 +251,49 @@ describe(BankOAuthClient.name, () => {
       expect(proofNonce(first)).toBeUndefined();
       expect(proofNonce(second)).toBe('as-nonce-1');
     });
+
+    it.each([
+      ['without iss', ''],
+      ["with another bank's iss", `&iss=${encodeURIComponent('https://other-bank.example')}`],
+    ])('refuses a callback %s even when the metadata does not advertise the parameter', async (_label, iss) => {
+      const secrets = newFlowSecrets();
+      const { authorization_response_iss_parameter_supported: _advertised, ...quiet } = metadata;
+      answer('GET', '/.well-known/openid-configuration', json(200, quiet));
+      const callback = new URL(`${REDIRECT_URI}?code=code-1&state=${secrets.state}${iss}`);
+
+      await expect(sut.completeAuthorization(ISSUER, 'k1', callback, secrets)).rejects.toMatchObject({ kind: 'issuer_mismatch' });
+      expect(seen.filter((x) => x.path === '/token')).toEqual([]);
+    });
+  });
+
+  describe('bank answers are capped', () => {
+    it('refuses a body larger than the cap as BANK_PAYLOAD_INVALID, without reading it all', async () => {
+      answer('GET', KYC_PATH, { statusCode: 200, data: JSON.stringify({ pad: 'x'.repeat(MAX_BANK_BODY_BYTES) }), responseOptions: { headers: { 'content-type': 'application/json' } } });
+
+      await expect(sut.resourceRequest(ISSUER, 'k1', 'at-1', 'GET', KYC_PATH)).rejects.toMatchObject({ code: 'BANK_PAYLOAD_INVALID' });
+    });
+
+    it('passes a body within the cap through unchanged', async () => {
+      answer('GET', KYC_PATH, json(200, { ok: true }));
+
+      const response = await sut.resourceRequest(ISSUER, 'k1', 'at-1', 'GET', KYC_PATH);
+
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ ok: true });
+    });
+  });
+});
+
+describe(payloadInvalid.name, () => {
+  it('keeps the bytes and values of a bad answer out of the cause that is logged', async () => {
+    const html = '<html>山田 太郎 1990-01-02 東京都千代田区</html>';
+    const problem = await readJson(new Response(html), z.object({ a: z.string() }), 'Test Bank').catch((err: unknown) => err);
+
+    expect(problem).toMatchObject({ code: 'BANK_PAYLOAD_INVALID' });
+    const cause = (problem as { cause?: unknown }).cause;
+    expect(String(cause)).toBe('Error: the body is not JSON');
+    const shaped = await readJson(Response.json({ a: 19900102 }), z.object({ a: z.string() }), 'Test Bank').catch((err: unknown) => err);
+    expect(String((shaped as { cause?: unknown }).cause)).not.toContain('19900102');
   });
 });
 

@@ -1,6 +1,7 @@
 import { importJWK, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { Agent, type Dispatcher } from 'undici';
+import { cappedResponse } from '../shared/bank-response.js';
 
 /**
  * The broker's only OAuth 2.0 / FAPI 2.0 client (oauth4webapi): PAR, PKCE S256, private_key_jwt,
@@ -138,7 +139,8 @@ export class BankOAuthClient {
     // bodies sent are strings and URLSearchParams; the cast only bridges DOM's narrower Uint8Array.
     this.fetch = (url, init) => {
       const withDispatcher: RequestInit & { dispatcher: Dispatcher } = { ...init, body: init.body as BodyInit | null | undefined, dispatcher };
-      return fetch(url, withDispatcher);
+      // Every answer of a bank, capped: a bank cannot make the broker read without end.
+      return fetch(url, withDispatcher).then((response) => cappedResponse(response, new URL(url).host));
     };
   }
 
@@ -195,7 +197,9 @@ export class BankOAuthClient {
     const as = await this.discover(issuer);
     let params: URLSearchParams;
     try {
-      params = oauth.validateAuthResponse(as, this.client, callbackUrl, expected.state);
+      // RFC 9207 `iss` is required from every bank (FAPI 2.0), whatever its metadata advertises: a
+      // callback without it, or with another issuer's, is an issuer mix-up.
+      params = oauth.validateAuthResponse({ ...as, authorization_response_iss_parameter_supported: true }, this.client, callbackUrl, expected.state);
     } catch (err) {
       if (err instanceof oauth.AuthorizationResponseError) {
         const kind = err.error === 'access_denied' ? 'access_denied' : 'bank_error';

@@ -1,7 +1,7 @@
 import type { IdaVerification } from '@kyc/common-schema';
 import { NormalizationError, type NormalizedIdentity } from '@kyc/identity-normalize';
 import { ProblemError } from '@kyc/platform';
-import type { z } from 'zod';
+import { ZodError, type z } from 'zod';
 import type { BankIdentity } from '../bank-adapter.js';
 
 /** Seconds from a Retry-After header or field, when it is a sane number. */
@@ -10,8 +10,52 @@ export function retryAfterOf(value: string | number | null | undefined): number 
   return Number.isFinite(n) && n >= 0 && n <= 3600 ? Math.ceil(n) : undefined;
 }
 
+/**
+ * What of a bad bank answer may reach the log: the shape's paths and codes, or the error's kind and
+ * field, never its message or values (a JSON parse error quotes the body; values are personal data).
+ */
+export function loggableCause(cause: unknown): Error | undefined {
+  if (cause === undefined) return undefined;
+  if (cause instanceof ZodError) return new Error(`unexpected shape: ${cause.issues.map((i) => `${i.path.join('.') || '(body)'} ${i.code}`).join(', ')}`);
+  if (cause instanceof NormalizationError) return new Error(`cannot normalize ${cause.field}: ${cause.reason}`);
+  if (cause instanceof SyntaxError) return new Error('the body is not JSON');
+  return new Error(cause instanceof Error ? cause.name : 'invalid answer');
+}
+
 export function payloadInvalid(bankName: string, cause?: unknown): ProblemError {
-  return new ProblemError('BANK_PAYLOAD_INVALID', `${bankName} answered data that cannot be normalized.`, { cause });
+  return new ProblemError('BANK_PAYLOAD_INVALID', `${bankName} answered data that cannot be normalized.`, { cause: loggableCause(cause) });
+}
+
+/** The most of one bank answer the broker reads; a larger one is refused unread. */
+export const MAX_BANK_BODY_BYTES = 256 * 1024;
+
+/**
+ * The answer with its body read (at most `max` bytes) and held in memory: a larger body, declared
+ * or streamed, is cancelled and refused as BANK_PAYLOAD_INVALID, never read to its end.
+ */
+export async function cappedResponse(response: Response, bankName: string, max = MAX_BANK_BODY_BYTES): Promise<Response> {
+  const tooLarge = (): ProblemError => new ProblemError('BANK_PAYLOAD_INVALID', `${bankName} answered more data than the broker accepts.`);
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > max) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (response.body === null) return response;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const noBody = response.status === 204 || response.status === 304;
+  return new Response(noBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /** Reads a JSON body and checks its shape; anything else is BANK_PAYLOAD_INVALID. */
