@@ -101,7 +101,7 @@ export async function seed(
   }
   if (!options.demo) return undefined;
   const demo = loadDemoSecrets(path.join(options.keysDir, 'demo.json'));
-  const sealer = new Sealer(config.keys.tokenEncryptionKey);
+  const sealer = new Sealer(config.keys.tokenEncryptionKey, config.keys.tokenEncryptionPreviousKeys);
   const tenants = [
     { id: demo.enterprise_id, name: 'Demo Fintech', keyId: demo.enterprise_key_id, key: demo.enterprise_key, mode: 'full' as const },
     { id: demo.matcher_id, name: 'Demo Car Dealer', keyId: demo.matcher_key_id, key: demo.matcher_key, mode: 'match_only' as const },

@@ -4,7 +4,7 @@ export * from './errors/problem.js';
 export { ProblemFilter, toProblem } from './errors/problem.filter.js';
 export { requestIdOf } from './http/request-id.js';
 export { JsonBodyMiddleware, JSON_BODY_LIMIT } from './http/json-body.middleware.js';
-export { Sealer, keyedHash } from './crypto/sealer.js';
+export { Sealer, keyedHash, sealingKeyId } from './crypto/sealer.js';
 export { PlatformModule } from './platform.module.js';
 export * from './prisma/index.js';
 export { RedisService } from './redis/redis.js';

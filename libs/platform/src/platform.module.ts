@@ -26,7 +26,7 @@ export class PlatformModule implements NestModule {
       imports: [LoggerModule.forRoot(loggerParams(config.logLevel))],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
-        { provide: Sealer, useFactory: () => new Sealer(config.keys.tokenEncryptionKey) },
+        { provide: Sealer, useFactory: () => new Sealer(config.keys.tokenEncryptionKey, config.keys.tokenEncryptionPreviousKeys) },
         { provide: APP_FILTER, useClass: ProblemFilter },
         PrismaService,
         LedgerPool,

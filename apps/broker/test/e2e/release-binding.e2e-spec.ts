@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sealingKeyId } from '@kyc/platform';
 import { call, consentAtBank, control, customersOf, newTenant, newVerification, operator, type JsonResponse, type Tenant } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -136,5 +138,29 @@ describe('what changes while the bank answers is checked again where the release
     const entries = await ledgerTypes(id);
     expect(entries.map((e) => e.type)).toEqual(['consent.granted', 'release.failed']);
     expect(entries[1]).toMatchObject({ error_code: 'CONTRACT_NOT_FOUND' });
+  });
+});
+
+describe('the sealing key rotates', () => {
+  it('an instance with a new key opens the tokens the old key sealed, and seals new ones under the new key id', async () => {
+    const tenant = await newTenant(stack);
+    const before = await authorized(tenant);
+    const oldKey = stack.config.keys.tokenEncryptionKey;
+    const newKey = randomBytes(32);
+    const rotated = await stack.addBroker(13041, { keys: { ...stack.config.keys, tokenEncryptionKey: newKey, tokenEncryptionPreviousKeys: [oldKey] } });
+    const sealedBefore = (await stack.prisma.verification.findUnique({ where: { id: before } }))?.tokensSealed ?? '';
+    expect(sealedBefore.split('.')[1]).toBe(sealingKeyId(oldKey));
+
+    const res = await fetch(`${rotated}/v1/verifications/${before}/identity`, { headers: { authorization: `Bearer ${tenant.key}` } });
+    expect(res.status).toBe(200);
+
+    // The bank sends the customer back to the public URL; here the rotated instance takes the callback.
+    const v = await newVerification(stack, tenant);
+    const { callbackUrl, browser } = await consentAtBank(stack, String(v['authorization_url']), username, 'approve');
+    const atRotated = new URL(callbackUrl);
+    atRotated.port = new URL(rotated).port;
+    expect((await browser.get(atRotated.toString())).status).toBe(302);
+    const sealedAfter = (await stack.prisma.verification.findUnique({ where: { id: String(v['id']) } }))?.tokensSealed ?? '';
+    expect(sealedAfter.split('.')[1]).toBe(sealingKeyId(newKey));
   });
 });

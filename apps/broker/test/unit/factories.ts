@@ -181,6 +181,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
       clientAuthJwk: { kty: 'EC', d: 'unit-client-auth' },
       dpopJwks: { [BANK_ID]: { kty: 'EC', d: 'unit-dpop' } },
       tokenEncryptionKey: Buffer.alloc(32, 1),
+      tokenEncryptionPreviousKeys: [],
       subjectKey: Buffer.alloc(32, 2),
       ledgerSigningJwk: { kty: 'OKP', d: 'unit-ledger' },
     },

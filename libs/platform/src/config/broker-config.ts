@@ -79,6 +79,8 @@ const keysSchema = z.object({
   /** DPoP keys by key id (a bank row's `dpop_key_id`). */
   dpopJwks: z.record(z.string(), jwk),
   tokenEncryptionKey: key32,
+  /** Earlier sealing keys, still opening what they sealed (TOKEN_ENCRYPTION_PREVIOUS_KEYS, comma-separated). */
+  tokenEncryptionPreviousKeys: z.array(key32),
   subjectKey: key32,
   ledgerSigningJwk: jwk,
 });
@@ -195,6 +197,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     clientAuthJwk: secret('BROKER_CLIENT_AUTH_JWK', 'broker-client-auth.jwk.json'),
     dpopJwks: dpopSecrets(env, e.KEYS_DIR),
     tokenEncryptionKey: secret('TOKEN_ENCRYPTION_KEY', 'token-encryption.key'),
+    tokenEncryptionPreviousKeys: (env['TOKEN_ENCRYPTION_PREVIOUS_KEYS'] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== ''),
     subjectKey: secret('SUBJECT_KEY', 'subject.key'),
     ledgerSigningJwk: secret('LEDGER_SIGNING_JWK', 'ledger-signing.jwk.json'),
   });
