@@ -74,6 +74,12 @@ export const enterpriseSchema = z.strictObject({
 
 export const createdEnterpriseSchema = enterpriseSchema.extend({ webhook_secret: z.string() });
 
+/** A rotated webhook secret, shown once, and until when the previous one still signs deliveries. */
+export const rotatedWebhookSecretSchema = z.strictObject({
+  webhook_secret: z.string(),
+  previous_valid_until: z.iso.datetime({ offset: true }),
+});
+
 export const issuedKeySchema = z.strictObject({
   id: z.string(),
   key: z.string(),

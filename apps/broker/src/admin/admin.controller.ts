@@ -53,6 +53,12 @@ export class AdminController {
     return enterpriseView(await this.admin.patchEnterprise(id, patchEnterpriseSchema.parse(body)));
   }
 
+  @Post('enterprises/:id/webhook-secret/rotate')
+  async rotateWebhookSecret(@Param('id') id: string): Promise<{ webhook_secret: string; previous_valid_until: string }> {
+    const { webhookSecret, previousValidUntil } = await this.admin.rotateWebhookSecret(id);
+    return { webhook_secret: webhookSecret, previous_valid_until: previousValidUntil.toISOString() };
+  }
+
   @Post('enterprises/:id/api-keys')
   async createEnterpriseKey(@Param('id') id: string): Promise<Record<string, unknown>> {
     const enterprise = await this.admin.enterprise(id);

@@ -10,7 +10,7 @@ import {
   type PatchEnterprise,
 } from '@kyc/common-schema';
 import { BROKER_CONFIG, CacheInvalidation, Prisma, PrismaService, ProblemError, Sealer, type Bank, type BrokerConfig, type Contract, type Enterprise } from '@kyc/platform';
-import { newWebhookSecret, webhookUrlProblem } from '../webhooks/index.js';
+import { newWebhookSecret, previousWebhookSecretContext, webhookSecretContext, webhookUrlProblem } from '../webhooks/index.js';
 
 const notFound = (what: string): ProblemError => new ProblemError('NOT_FOUND', `No such ${what}.`);
 
@@ -55,6 +55,27 @@ export class AdminService {
     });
     await this.invalidation.publish('enterprise', id);
     return { enterprise, webhookSecret: webhookSecret.secret };
+  }
+
+  /**
+   * A new webhook secret, shown once. The current one becomes the previous one: deliveries carry a
+   * signature with each until the overlap ends, so receivers can switch without losing events.
+   */
+  async rotateWebhookSecret(id: string): Promise<{ webhookSecret: string; previousValidUntil: Date }> {
+    const current = await this.enterprise(id);
+    const fresh = newWebhookSecret(this.sealer, id);
+    const previous = this.sealer.open(current.webhookSecretSealed, webhookSecretContext(id));
+    const previousValidUntil = new Date(Date.now() + this.config.webhooks.secretOverlapSeconds * 1000);
+    await this.prisma.enterprise.update({
+      where: { id },
+      data: {
+        webhookSecretSealed: fresh.sealed,
+        webhookSecretPreviousSealed: this.sealer.seal(previous, previousWebhookSecretContext(id)),
+        webhookSecretPreviousUntil: previousValidUntil,
+      },
+    });
+    await this.invalidation.publish('enterprise', id);
+    return { webhookSecret: fresh.secret, previousValidUntil };
   }
 
   listEnterprises(): Promise<Enterprise[]> {

@@ -80,6 +80,10 @@ const COMMANDS: Record<string, Command> = {
       api(c, 'POST', '/v1/admin/enterprises', defined({ name: required(o, 'name'), redirect_uris: list(o, 'redirect-uri') ?? [], webhook_url: text(o, 'webhook-url') })),
   },
   'enterprises suspend': { usage: 'enterprises suspend --id <ent_…>', run: (o, c) => api(c, 'PATCH', `/v1/admin/enterprises/${required(o, 'id')}`, { status: 'suspended' }) },
+  'enterprises rotate-webhook-secret': {
+    usage: 'enterprises rotate-webhook-secret --id <ent_…>',
+    run: (o, c) => api(c, 'POST', `/v1/admin/enterprises/${required(o, 'id')}/webhook-secret/rotate`),
+  },
   'enterprises activate': { usage: 'enterprises activate --id <ent_…>', run: (o, c) => api(c, 'PATCH', `/v1/admin/enterprises/${required(o, 'id')}`, { status: 'active' }) },
   'keys create': {
     usage: 'keys create --enterprise <ent_…>   |   keys create --role auditor|operator',

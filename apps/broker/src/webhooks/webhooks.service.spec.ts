@@ -61,7 +61,7 @@ describe(WebhooksService.name, () => {
   let sut: WebhooksService;
   let prisma: PrismaMock;
   let warn: MockInstance<Logger['warn']>;
-  const config = makeBrokerConfig({ webhooks: { attempts: 4, backoffMs: 250, allowLoopback: true, relayIntervalMs: 1_000 } });
+  const config = makeBrokerConfig({ webhooks: { attempts: 4, backoffMs: 250, allowLoopback: true, relayIntervalMs: 1_000, secretOverlapSeconds: 86_400 } });
 
   beforeEach(() => {
     prisma = newPrismaMock();

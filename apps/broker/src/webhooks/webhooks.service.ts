@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 import { isId, newId } from '@kyc/common-schema';
 import { BROKER_CONFIG, PrismaService, ProblemError, QueueConnection, Sealer, type BrokerConfig } from '@kyc/platform';
 import { guardedLookup, webhookUrlProblem } from './webhook-address.js';
-import { webhookSecretContext } from './webhook-secret.js';
+import { previousWebhookSecretContext, webhookSecretContext } from './webhook-secret.js';
 
 /** The most of an endpoint's answer the broker reads (it needs only the status). */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -30,9 +30,14 @@ SELECT $1, e.id, $3, $4 FROM enterprises e WHERE e.id = $2 AND e.webhook_url IS 
 /** Pending events the relay (re)queues: older than a moment, so the committing request queues its own first. */
 const PENDING_EVENTS = `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND created_at < now() - interval '1 second' ORDER BY created_at LIMIT 500`;
 
-/** `Broker-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` (SPEC §4). */
-export function webhookSignature(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+/**
+ * `Broker-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` (SPEC §4). During a secret
+ * rotation's overlap window one more `v1=` follows, made with the previous secret; a receiver
+ * accepts the delivery when any `v1` matches a secret it holds.
+ */
+export function webhookSignature(secret: string, timestamp: number, body: string, previous?: string): string {
+  const v1 = (key: string): string => createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${v1(secret)}${previous === undefined ? '' : `,v1=${v1(previous)}`}`;
 }
 
 export interface DeliveryView {
@@ -188,9 +193,11 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     if (url === null) throw new Error('the enterprise has no webhook URL any more');
     await this.prisma.webhookDelivery.update({ where: { id }, data: { attempts: { increment: 1 } } });
     const secret = this.sealer.open(row.enterprise.webhookSecretSealed, webhookSecretContext(row.enterpriseId));
+    const { webhookSecretPreviousSealed: previousSealed, webhookSecretPreviousUntil: until } = row.enterprise;
+    const previous = previousSealed !== null && until !== null && until > new Date() ? this.sealer.open(previousSealed, previousWebhookSecretContext(row.enterpriseId)) : undefined;
     let failure: string | undefined;
     try {
-      failure = await this.post(url, webhookSignature(secret, Math.floor(Date.now() / 1000), row.body), row.body);
+      failure = await this.post(url, webhookSignature(secret, Math.floor(Date.now() / 1000), row.body, previous), row.body);
     } catch {
       failure = UNREACHABLE;
     }

@@ -185,4 +185,37 @@ describe('webhooks', () => {
       failing = false;
     }
   });
+
+  it('rotates the secret: both signatures during the overlap, only the new one after it', async () => {
+    const t = await tenantWithHook('/rotate');
+    const rotated = await operator<{ webhook_secret: string; previous_valid_until: string }>(stack, 'POST', `/v1/admin/enterprises/${t.id}/webhook-secret/rotate`);
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.webhook_secret).toMatch(/^whsec_/);
+    expect(rotated.body.webhook_secret).not.toBe(t.secret);
+    expect(Date.parse(rotated.body.previous_valid_until) - Date.now()).toBeGreaterThan(3_600_000);
+    const hmac = (secret: string, signed: Received): string => {
+      const ts = /^t=(\d+)/.exec(signed.signature)?.[1] ?? '';
+      return createHmac('sha256', secret).update(`${ts}.${signed.body}`).digest('hex');
+    };
+    const signaturesOf = (r: Received): string[] => [...r.signature.matchAll(/v1=([0-9a-f]{64})/g)].map((m) => m[1] ?? '');
+    const authorize = async (): Promise<void> => {
+      const v = await newVerification(stack, t);
+      const flow = await consentAtBank(stack, String(v['authorization_url']), customer, 'approve');
+      await flow.browser.get(flow.callbackUrl);
+    };
+
+    await authorize();
+    await expect.poll(() => received.filter((r) => r.path === '/rotate').length, { timeout: 5000 }).toBe(1);
+    const during = received.filter((r) => r.path === '/rotate')[0];
+    if (during === undefined) throw new Error('no delivery');
+    expect(signaturesOf(during)).toEqual([hmac(rotated.body.webhook_secret, during), hmac(t.secret, during)]);
+
+    await stack.prisma.enterprise.update({ where: { id: t.id }, data: { webhookSecretPreviousUntil: new Date(Date.now() - 1000) } });
+    await authorize();
+    await expect.poll(() => received.filter((r) => r.path === '/rotate').length, { timeout: 5000 }).toBe(2);
+    const after = received.filter((r) => r.path === '/rotate')[1];
+    if (after === undefined) throw new Error('no delivery');
+    expect(signaturesOf(after)).toEqual([hmac(rotated.body.webhook_secret, after)]);
+    expect((await operator(stack, 'POST', '/v1/admin/enterprises/ent_nope/webhook-secret/rotate')).status).toBe(404);
+  });
 });

@@ -42,6 +42,8 @@ export function makeEnterprise(overrides: Partial<Enterprise> = {}): Enterprise 
     redirectUris: ['https://acme.example/kyc/done'],
     webhookUrl: 'https://acme.example/hooks/kyc',
     webhookSecretSealed: 'v1.sealed.webhook-secret',
+    webhookSecretPreviousSealed: null,
+    webhookSecretPreviousUntil: null,
     createdAt: CREATED,
     updatedAt: CREATED,
     ...overrides,
@@ -197,7 +199,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
     inbound: { staffRps: 1_000, addressPerMinute: 1_000, authorizePerMinute: 1_000 },
     shutdownGraceMs: 10_000,
     http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
-    webhooks: { attempts: 3, backoffMs: 10, allowLoopback: true, relayIntervalMs: 1_000, ...webhooks },
+    webhooks: { attempts: 3, backoffMs: 10, allowLoopback: true, relayIntervalMs: 1_000, secretOverlapSeconds: 86_400, ...webhooks },
   };
 }
 

@@ -71,6 +71,8 @@ const envSchema = z.object({
   // Development only: webhooks may go to loopback addresses (private and metadata ranges never).
   WEBHOOK_ALLOW_LOOPBACK: z.stringbool().default(false),
   // How often each instance re-queues pending webhook events and bank revocations (the outbox relay).
+  // After a webhook secret rotation, how long deliveries are signed with the previous secret too.
+  WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
 });
 
@@ -150,6 +152,8 @@ export interface BrokerConfig {
     readonly allowLoopback: boolean;
     /** How often the outbox relay re-queues pending events (and bank revocations). */
     readonly relayIntervalMs: number;
+    /** After a secret rotation, how long the previous secret signs deliveries too. */
+    readonly secretOverlapSeconds: number;
   };
   readonly keys: z.infer<typeof keysSchema>;
 }
@@ -243,7 +247,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_MS,
-    webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK, relayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS },
+    webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK, relayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS, secretOverlapSeconds: e.WEBHOOK_SECRET_OVERLAP_SECONDS },
     keys: keys.data,
   };
 }
