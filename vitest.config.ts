@@ -25,7 +25,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['libs/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+          include: ['libs/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'apps/*/test/support/**/*.spec.ts', 'scripts/**/*.spec.ts'],
           environment: 'node',
         },
       },

@@ -23,7 +23,7 @@ export class PlatformModule implements NestModule {
   static forRoot(config: BrokerConfig): DynamicModule {
     return {
       module: PlatformModule,
-      imports: [LoggerModule.forRoot(loggerParams(config.logLevel))],
+      imports: [LoggerModule.forRoot(loggerParams(config.logLevel, config.logFile))],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
         { provide: Sealer, useFactory: () => new Sealer(config.keys.tokenEncryptionKey, config.keys.tokenEncryptionPreviousKeys) },

@@ -245,8 +245,8 @@ describe('consent and release through Kaede Bank', () => {
     expect((await browser.get(callbackUrl)).status).toBe(302);
     const id = String(v['id']);
     const before = await stack.prisma.verification.findUnique({ where: { id } });
-    expect(before?.tokensSealed).toMatch(/^v1\./);
-    expect(before?.applicantSealed).toMatch(/^v1\./);
+    expect(before?.tokensSealed).toMatch(/^v2\./);
+    expect(before?.applicantSealed).toMatch(/^v2\./);
     await stack.prisma.verification.update({ where: { id }, data: { accessExpiresAt: new Date(Date.now() - 1000) } });
     await expect.poll(async () => (await stack.prisma.verification.findUnique({ where: { id } }))?.status, { timeout: 3000 }).toBe('expired');
     const after = await stack.prisma.verification.findUnique({ where: { id } });

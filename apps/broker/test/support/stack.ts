@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { inject } from 'vitest';
 import { loadBankConfig } from '@kyc/mock-bank-kit';
@@ -11,7 +13,9 @@ import { seed } from '../../../../prisma/seed.js';
 /** The stack's ports; E2E_PORT_OFFSET shifts them (to run one file beside another suite). */
 const OFFSET = Number(process.env['E2E_PORT_OFFSET'] ?? '0');
 export const PORTS = { broker: 13000 + OFFSET, bankA: 14001 + OFFSET, bankB: 14002 + OFFSET } as const;
-export const BOOTSTRAP_KEY = 'e2e-operator-bootstrap-key-0123456789abcdef';
+import { BOOTSTRAP_KEY } from './bootstrap-key.js';
+
+export { BOOTSTRAP_KEY };
 
 export interface Stack {
   readonly broker: string;
@@ -41,7 +45,9 @@ export async function startStack(overrides: Record<string, string> = {}, app: Br
   const env = {
     ...process.env,
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'silent',
+    // Info logs of every broker into the run's log folder, scanned for personal data and secrets at the end.
+    LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'info',
+    LOG_FILE: path.join(inject('logDir'), `broker-${randomUUID()}.log`),
     DATABASE_URL: inject('databaseUrl'),
     REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/15',
     BROKER_PORT: String(PORTS.broker),

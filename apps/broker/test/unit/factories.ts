@@ -160,6 +160,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
   return {
     env: 'test',
     logLevel: 'silent',
+    logFile: undefined,
     port: 3000,
     workers: 1,
     exposure: { metrics: 'public', docs: 'public' },

@@ -25,6 +25,8 @@ const key32 = z
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Logs go to stdout unless a file is named (appended to).
+  LOG_FILE: z.string().min(1).optional(),
   BROKER_PORT: port.default(3000),
   // Processes sharing the port (node:cluster); 0 means one per core (docs/performance.md).
   // Who may read /metrics and /docs (with /openapi.json); production defaults: operator keys only, and off.
@@ -92,6 +94,8 @@ export type PrivateJwk = z.infer<typeof jwk>;
 export interface BrokerConfig {
   readonly env: 'development' | 'test' | 'production';
   readonly logLevel: string;
+  /** Where logs go instead of stdout, when set. */
+  readonly logFile: string | undefined;
   readonly port: number;
   /** Worker processes sharing the port; one per core when the setting is 0. */
   readonly workers: number;
@@ -210,6 +214,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
+    logFile: e.LOG_FILE,
     port: e.BROKER_PORT,
     workers: e.BROKER_WORKERS === 0 ? availableParallelism() : e.BROKER_WORKERS,
     exposure: {
