@@ -26,7 +26,10 @@ for (const [net, prefix] of [
   REFUSED.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 128],
+  // IPv4-compatible (deprecated, RFC 4291) and IPv4-translated (RFC 2765) forms, the unspecified
+  // address among them; ::1 is checked as loopback first.
+  ['::', 96],
+  ['::ffff:0:0:0', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],
   ['2001::', 23],
@@ -66,13 +69,24 @@ export function isAllowedWebhookAddress(ip: string, allowLoopback: boolean): boo
   return !REFUSED.check(bare, 'ipv6');
 }
 
+const REFUSED_TARGET = 'must not point at a private, loopback, link-local or reserved address';
+
+function isLoopbackName(host: string): boolean {
+  const name = host.replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
+function isLoopbackLiteral(host: string): boolean {
+  const v4 = isIP(host) === 6 ? embeddedIpv4(host) : host;
+  return v4 === undefined ? LOOPBACK.check(host, 'ipv6') : LOOPBACK.check(v4, 'ipv4');
+}
+
 /**
- * The registration check of a webhook URL: https only (http only to a loopback host, where loopback
- * is allowed), no credentials, and a literal address must be an allowed one. Names are checked at
- * connect time, every time (a name can resolve elsewhere later: DNS rebinding). Answers the reason
- * when refused.
+ * The check before each connection: https only (http only to a loopback host, where loopback is
+ * allowed), no credentials, and a literal address must be an allowed one. A name is left to the
+ * resolver (`guardedLookup`): its answer at connect time is the one that counts.
  */
-export function webhookUrlProblem(value: string, allowLoopback: boolean): string | undefined {
+export function webhookTargetProblem(value: string, allowLoopback: boolean): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
@@ -82,13 +96,23 @@ export function webhookUrlProblem(value: string, allowLoopback: boolean): string
   if (url.username !== '' || url.password !== '') return 'must not carry credentials';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const literal = isIP(host) !== 0;
-  const loopbackName = host === 'localhost' || host.endsWith('.localhost');
-  if (literal && !isAllowedWebhookAddress(host, allowLoopback)) return 'must not point at a private, loopback, link-local or reserved address';
-  if (loopbackName && !allowLoopback) return 'must not point at a private, loopback, link-local or reserved address';
+  if (literal && !isAllowedWebhookAddress(host, allowLoopback)) return REFUSED_TARGET;
   if (url.protocol === 'https:') return undefined;
-  const loopback = loopbackName || (literal && LOOPBACK.check(embeddedIpv4(host) ?? host, isIP(embeddedIpv4(host) ?? host) === 6 ? 'ipv6' : 'ipv4'));
+  const loopback = literal ? isLoopbackLiteral(host) : isLoopbackName(host);
   if (url.protocol === 'http:' && allowLoopback && loopback) return undefined;
   return 'must be an https URL';
+}
+
+/**
+ * The registration check of a webhook URL: the connection check, and `localhost` names refused
+ * where loopback is (a plain mistake to say at once). Other names are not resolved here: a name can
+ * resolve elsewhere later (DNS rebinding), so they are checked at connect time, every time.
+ * Answers the reason when refused.
+ */
+export function webhookUrlProblem(value: string, allowLoopback: boolean): string | undefined {
+  const problem = webhookTargetProblem(value, allowLoopback);
+  if (problem !== undefined || allowLoopback) return problem;
+  return isLoopbackName(new URL(value).hostname) ? REFUSED_TARGET : undefined;
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

@@ -4,7 +4,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Agent, request } from 'undici';
 import { isId, newId } from '@kyc/common-schema';
 import { BROKER_CONFIG, PrismaService, ProblemError, QueueConnection, Sealer, type BrokerConfig } from '@kyc/platform';
-import { guardedLookup, webhookUrlProblem } from './webhook-address.js';
+import { guardedLookup, webhookTargetProblem } from './webhook-address.js';
 import { previousWebhookSecretContext, webhookSecretContext } from './webhook-secret.js';
 
 /** The most of an endpoint's answer the broker reads (it needs only the status). */
@@ -210,7 +210,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** One attempt; answers why it failed, or undefined when the endpoint took it (2xx). */
   private async post(url: string, signature: string, body: string): Promise<string | undefined> {
-    if (webhookUrlProblem(url, this.config.webhooks.allowLoopback) !== undefined) return UNREACHABLE;
+    // Names are for the resolver to answer (guardedLookup); this catches literals and changed settings.
+    if (webhookTargetProblem(url, this.config.webhooks.allowLoopback) !== undefined) return UNREACHABLE;
     const response = await request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'broker-signature': signature },

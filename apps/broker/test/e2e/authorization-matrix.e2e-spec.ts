@@ -20,6 +20,8 @@ interface Fixture {
   /** The owning tenant's verifications: one pending, one authorized. */
   pending: string;
   authorized: string;
+  /** The tree size of a signed checkpoint. */
+  checkpointSize: number;
   /** An enterprise, contract and key the operator's writes may change. */
   spare: { enterpriseId: string; contractId: string; keyId: string };
 }
@@ -51,7 +53,7 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/audit/entries': { audience: 'auditor', request: () => ({ path: '/v1/audit/entries' }), ok: 200 },
   'GET /v1/audit/entries/:seq': { audience: 'auditor', request: () => ({ path: '/v1/audit/entries/0' }), ok: 200 },
   'GET /v1/audit/checkpoints/latest': { audience: 'auditor', request: () => ({ path: '/v1/audit/checkpoints/latest' }), ok: 200 },
-  'GET /v1/audit/checkpoints/:treeSize': { audience: 'auditor', request: () => ({ path: '/v1/audit/checkpoints/1' }), ok: 200 },
+  'GET /v1/audit/checkpoints/:treeSize': { audience: 'auditor', request: (f) => ({ path: `/v1/audit/checkpoints/${f.checkpointSize}` }), ok: 200 },
   'GET /v1/audit/checkpoints': { audience: 'auditor', request: () => ({ path: '/v1/audit/checkpoints' }), ok: 200 },
   'POST /v1/audit/checkpoints': { audience: 'auditor', request: () => ({ path: '/v1/audit/checkpoints' }), ok: 201 },
   'GET /v1/audit/proofs/inclusion': { audience: 'auditor', request: () => ({ path: '/v1/audit/proofs/inclusion?seq=0&tree_size=1' }), ok: 200 },
@@ -148,8 +150,10 @@ beforeAll(async () => {
   expect((await operator(stack, 'PATCH', `/v1/admin/enterprises/${suspended.id}`, { status: 'suspended' })).status).toBe(200);
   const spareTenant = await newTenant(stack);
   const spareKey = await operator(stack, 'POST', '/v1/admin/api-keys', { role: 'auditor' });
-  expect((await call(stack, 'POST', '/v1/audit/checkpoints', auditorKey)).status).toBe(201);
+  const checkpoint = await call(stack, 'POST', '/v1/audit/checkpoints', auditorKey);
+  expect(checkpoint.status).toBe(201);
   fixture = {
+    checkpointSize: Number(checkpoint.body['tree_size']),
     own,
     other,
     suspended,

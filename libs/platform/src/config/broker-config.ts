@@ -72,9 +72,9 @@ const envSchema = z.object({
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
   // Development only: webhooks may go to loopback addresses (private and metadata ranges never).
   WEBHOOK_ALLOW_LOOPBACK: z.stringbool().default(false),
-  // How often each instance re-queues pending webhook events and bank revocations (the outbox relay).
   // After a webhook secret rotation, how long deliveries are signed with the previous secret too.
   WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+  // How often each instance re-queues pending webhook events and bank revocations (the outbox relay).
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
 });
 

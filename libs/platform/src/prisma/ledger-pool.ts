@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import pg from 'pg';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config.js';
+import { survivePoolErrors } from './pool-errors.js';
 
 /**
  * The ledger appender's own connections (node-postgres, no ORM in between): group commits never
@@ -16,8 +17,7 @@ export class LedgerPool extends pg.Pool implements OnModuleDestroy {
       idleTimeoutMillis: 30_000,
       application_name: 'kyc-broker-ledger',
     });
-    // An idle connection that breaks (database restart) must not crash the process.
-    this.on('error', () => undefined);
+    survivePoolErrors(this);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -39,7 +39,7 @@ export class ReadPool extends pg.Pool implements OnModuleDestroy {
       idleTimeoutMillis: 30_000,
       application_name: 'kyc-broker-reads',
     });
-    this.on('error', () => undefined);
+    survivePoolErrors(this);
   }
 
   async onModuleDestroy(): Promise<void> {

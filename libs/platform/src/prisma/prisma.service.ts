@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config.js';
 import { PrismaClient } from './generated/client.js';
+import { survivePoolErrors } from './pool-errors.js';
 
 /**
  * The only place that constructs a PrismaClient: Prisma 6.19's JS engine over node-postgres. Its
@@ -21,8 +22,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
       idleTimeoutMillis: 30_000,
       application_name: 'kyc-broker',
     });
-    // An idle connection that breaks (database restart) must not crash the process.
-    pool.on('error', () => undefined);
+    survivePoolErrors(pool);
     super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
     this.pool = pool;
   }
