@@ -125,6 +125,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
    * queues whatever this could not).
    */
   async committed(event: OutboxEvent): Promise<void> {
+    // Chaos runs only (refused in production): die between the commit and the queueing.
+    if (this.config.failpoint === 'crash-after-outbox-commit') process.kill(process.pid, 'SIGKILL');
     await this.enqueue(event.id).catch((err: unknown) => {
       this.logger.warn({ delivery_id: event.id, err: err instanceof Error ? err.message : 'unknown' }, 'webhook queued later by the relay');
     });

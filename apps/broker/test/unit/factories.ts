@@ -199,6 +199,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
     },
     inbound: { staffRps: 1_000, addressPerMinute: 1_000, authorizePerMinute: 1_000 },
     shutdownGraceMs: 10_000,
+    failpoint: undefined,
     http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
     webhooks: { attempts: 3, backoffMs: 10, allowLoopback: true, relayIntervalMs: 1_000, secretOverlapSeconds: 86_400, ...webhooks },
   };

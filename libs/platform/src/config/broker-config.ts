@@ -76,6 +76,9 @@ const envSchema = z.object({
   WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
   // How often each instance re-queues pending webhook events and bank revocations (the outbox relay).
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  // Fault injection for `npm run chaos`, refused in production: the process kills itself (SIGKILL)
+  // at the named point, e.g. after a change and its outbox row committed, before the event is queued.
+  BROKER_FAILPOINT: z.enum(['crash-after-outbox-commit']).optional(),
 });
 
 const keysSchema = z.object({
@@ -149,6 +152,8 @@ export interface BrokerConfig {
   /** How often a ledger checkpoint is signed (one job across all instances). */
   readonly checkpointIntervalMs: number;
   /** Webhook delivery: attempts before giving up, and the first backoff (doubling each time). */
+  /** A fault-injection point (never in production): where the process kills itself. */
+  readonly failpoint: 'crash-after-outbox-commit' | undefined;
   readonly webhooks: {
     readonly attempts: number;
     readonly backoffMs: number;
@@ -200,6 +205,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new Error(`invalid configuration: ${formatIssues(parsed.error)}`);
   const e = parsed.data;
+  if (e.BROKER_FAILPOINT !== undefined && e.NODE_ENV === 'production') throw new Error('invalid configuration: BROKER_FAILPOINT: not allowed in production');
   const secret = (variable: string, file: string): string => readSecret(env, variable, e.KEYS_DIR, file);
   const keys = keysSchema.safeParse({
     clientAuthJwk: secret('BROKER_CLIENT_AUTH_JWK', 'broker-client-auth.jwk.json'),
@@ -253,6 +259,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_MS,
     webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK, relayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS, secretOverlapSeconds: e.WEBHOOK_SECRET_OVERLAP_SECONDS },
+    failpoint: e.BROKER_FAILPOINT,
     keys: keys.data,
   };
 }
