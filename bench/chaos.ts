@@ -1,0 +1,377 @@
+/**
+ * `npm run chaos`: the fault matrix of SPEC §9 against a stack of its own (bench/chaos/), under
+ * load. Each scenario injects one fault while clients release identities and a writer authorizes
+ * and revokes verifications, then checks: every 200 a client received has its ledger entry (seq
+ * and leaf hash) and the seq has no gap; the independent monitor (`audit:verify`) verifies the
+ * whole ledger; every answer that was not a 200 is a problem of the scenario's allowed kind, 503s
+ * with Retry-After, none carrying internals; the first release succeeds within 5 s of the
+ * dependency's return; and every committed change's webhook arrives, correctly signed. Prints a
+ * table and writes bench/results/chaos.{json,md}; exits 1 when a scenario fails.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ChaosStack, PORTS, run, type BankId } from './chaos/chaos-stack.js';
+import { Load, sleep, type Seen } from './chaos/load.js';
+import { writeResult } from './support/stack.js';
+
+const CLIENTS = 8;
+const RECOVERY_BAR_SECONDS = 5;
+const INTERNALS = /ECONNREFUSED|ECONNRESET|prisma|ioredis|postgres|node_modules|\bat \S+ \(|127\.0\.0\.1|SELECT|INSERT|stack/i;
+
+/** The answers besides 200 a scenario may see: status → problem codes. */
+type Allowed = Readonly<Record<number, readonly string[]>>;
+
+interface Scenario {
+  readonly name: string;
+  /** Whose releases the fault touches (recovery is measured on those). */
+  readonly affects: 'all' | BankId;
+  readonly allowed: Allowed;
+  /** Whether connections may break without an answer (a process killed with requests in flight). */
+  readonly resets?: boolean;
+  /** Injects the fault and removes it; answers when the dependency was back. */
+  run(stack: ChaosStack, load: Load): Promise<number>;
+  /** Extra checks of the scenario's own; answers a failure, or undefined. */
+  check?(stack: ChaosStack): Promise<string | undefined>;
+}
+
+const INFRA: Allowed = { 503: ['DEPENDENCY_UNAVAILABLE'] };
+const BANK_DOWN: Allowed = { 503: ['BANK_UNAVAILABLE', 'BANK_BUSY'] };
+
+let terminatedExit: number | null | undefined;
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'Postgres restart',
+    affects: 'all',
+    allowed: INFRA,
+    async run(stack) {
+      await stack.postgres.stopServer('fast');
+      await sleep(1_000);
+      await stack.postgres.startServer();
+      return Date.now();
+    },
+  },
+  {
+    name: 'Postgres unreachable 3 s',
+    affects: 'all',
+    allowed: INFRA,
+    async run(stack) {
+      stack.postgresProxy.cut();
+      await sleep(3_000);
+      stack.postgresProxy.restore();
+      return Date.now();
+    },
+  },
+  {
+    name: 'Redis restart',
+    affects: 'all',
+    allowed: INFRA,
+    async run(stack) {
+      await stack.redis.stopServer();
+      await sleep(2_000);
+      await stack.redis.startServer();
+      return Date.now();
+    },
+    // The restarted Redis forgot the checkpoint schedule; the brokers must put it back.
+    check: scheduledCheckpointAfter,
+  },
+  {
+    name: 'bank A slow (3 s > 2 s timeout)',
+    affects: 'bank-a',
+    allowed: BANK_DOWN,
+    async run(stack) {
+      await stack.control('bank-a', { latency_ms: 3_000 });
+      await sleep(4_000);
+      await stack.control('bank-a', { latency_ms: 0 });
+      return Date.now();
+    },
+  },
+  {
+    name: 'bank B erroring (50 %)',
+    affects: 'bank-b',
+    allowed: { ...BANK_DOWN, 502: ['BANK_ERROR'] },
+    async run(stack) {
+      await stack.control('bank-b', { error_rate: 0.5 });
+      await sleep(4_000);
+      await stack.control('bank-b', { error_rate: 0 });
+      return Date.now();
+    },
+  },
+  {
+    name: 'bank A malformed (50 %)',
+    affects: 'bank-a',
+    allowed: { 502: ['BANK_PAYLOAD_INVALID'] },
+    async run(stack) {
+      await stack.control('bank-a', { malformed_rate: 0.5 });
+      await sleep(4_000);
+      await stack.control('bank-a', { malformed_rate: 0 });
+      return Date.now();
+    },
+  },
+  {
+    name: 'bank B maintenance',
+    affects: 'bank-b',
+    allowed: BANK_DOWN,
+    async run(stack) {
+      await stack.control('bank-b', { maintenance: true });
+      await sleep(3_000);
+      await stack.control('bank-b', { maintenance: false });
+      return Date.now();
+    },
+  },
+  {
+    name: 'bank A down (hung, SIGSTOP)',
+    affects: 'bank-a',
+    allowed: BANK_DOWN,
+    async run(stack) {
+      stack.banks.get('bank-a')?.kill('SIGSTOP');
+      await sleep(3_000);
+      stack.banks.get('bank-a')?.kill('SIGCONT');
+      return Date.now();
+    },
+  },
+  {
+    name: 'kill -9 of one of two brokers',
+    affects: 'all',
+    allowed: INFRA,
+    resets: true,
+    async run(stack) {
+      const victim = PORTS.brokers[1];
+      await stack.killBroker(victim, 'SIGKILL');
+      const killedAt = Date.now();
+      await sleep(2_000);
+      await stack.startBroker(victim);
+      // The survivor carries the service from the moment of the kill.
+      return killedAt;
+    },
+    async check(stack) {
+      const res = await stack.api(stack.keys.auditor_key, 'GET', '/v1/audit/entries?limit=1', undefined, `http://127.0.0.1:${PORTS.brokers[1]}`);
+      return res.status === 200 ? undefined : `the restarted broker answered ${res.status}`;
+    },
+  },
+  {
+    name: 'SIGTERM of one of two brokers',
+    affects: 'all',
+    allowed: INFRA,
+    async run(stack) {
+      const victim = PORTS.brokers[0];
+      const child = stack.brokers.get(victim);
+      const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+      child?.kill('SIGTERM');
+      const at = Date.now();
+      terminatedExit = await exited;
+      await stack.startBroker(victim);
+      return at;
+    },
+    async check() {
+      return terminatedExit === 0 ? undefined : `the terminated broker exited with ${String(terminatedExit)}, not 0`;
+    },
+  },
+];
+
+/** A release grows the tree; then a scheduled checkpoint must cover it (CHECKPOINT_INTERVAL_MS 5 s). */
+async function scheduledCheckpointAfter(stack: ChaosStack): Promise<string | undefined> {
+  const latest = async (): Promise<number> => Number((await stack.owner.query<{ n: string | null }>('SELECT max(tree_size)::text AS n FROM checkpoints')).rows[0]?.n ?? 0);
+  const { rows } = await stack.owner.query<{ n: string }>('SELECT next_seq::text AS n FROM ledger_head');
+  const size = Number(rows[0]?.n ?? 0);
+  for (let i = 0; i < 40; i++) {
+    if ((await latest()) >= size) return undefined;
+    await sleep(500);
+  }
+  return `no scheduled checkpoint covered the ledger's ${size} entries within 20 s`;
+}
+
+interface Row {
+  scenario: string;
+  requests: number;
+  ok: number;
+  unavailable: number;
+  other: number;
+  recovery_seconds: number | null;
+  ledger: string;
+  webhooks: string;
+  faults: string;
+  pass: boolean;
+}
+
+async function main(): Promise<void> {
+  const stack = new ChaosStack();
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'kyc-chaos-monitor-'));
+  const rows: Row[] = [];
+  try {
+    console.log('starting the chaos stack (private Postgres and Redis, both banks, two brokers, a balancer)');
+    await stack.start();
+    const customers = { 'bank-a': await stack.verifiedCustomers('bank-a', 20), 'bank-b': await stack.verifiedCustomers('bank-b', 20) };
+    const pool: Record<BankId, string[]> = { 'bank-a': [], 'bank-b': [] };
+    for (const bank of ['bank-a', 'bank-b'] as const) {
+      for (const username of customers[bank].slice(0, 4)) pool[bank].push(await stack.authorize(bank, username));
+    }
+    for (const scenario of SCENARIOS) {
+      process.stdout.write(`\n${scenario.name}: `);
+      const row = await runScenario(stack, scenario, pool, customers, path.join(stateDir, 'monitor.json'));
+      console.log(row.pass ? 'ok' : `FAILED (${[row.ledger, row.webhooks, row.faults].filter((s) => s !== 'ok').join('; ')})`);
+      rows.push(row);
+    }
+    rows.push(await outboxCrash(stack, customers));
+  } finally {
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  report(rows);
+  process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
+}
+
+async function runScenario(stack: ChaosStack, scenario: Scenario, pool: Record<BankId, string[]>, customers: Record<BankId, string[]>, monitorState: string): Promise<Row> {
+  const load = new Load(stack, pool, customers);
+  load.start(CLIENTS);
+  await sleep(1_500);
+  const returnedAt = await scenario.run(stack, load);
+  await sleep(6_000);
+  await load.stop();
+  const seen = load.seen;
+  const recovery = recoverySeconds(seen, scenario.affects, returnedAt);
+  const faults = [checkAnswers(seen, scenario), recovery === null ? 'no release succeeded after the return' : recovery > RECOVERY_BAR_SECONDS ? `recovery ${recovery} s > ${RECOVERY_BAR_SECONDS} s` : undefined, await scenario.check?.(stack)]
+    .filter((s): s is string => s !== undefined)
+    .join('; ');
+  const ledger = await checkLedger(stack, seen, monitorState);
+  const webhooks = await checkWebhooks(stack, load.changes.map((c) => `${c.type} ${c.verificationId}`));
+  return row(scenario.name, seen, recovery, ledger, webhooks, faults || 'ok');
+}
+
+function row(scenario: string, seen: readonly Seen[], recovery: number | null, ledger: string, webhooks: string, faults: string): Row {
+  const ok = seen.filter((s) => s.status === 200).length;
+  const unavailable = seen.filter((s) => s.status === 503).length;
+  return {
+    scenario,
+    requests: seen.length,
+    ok,
+    unavailable,
+    other: seen.length - ok - unavailable,
+    recovery_seconds: recovery,
+    ledger,
+    webhooks,
+    faults,
+    pass: ledger === 'ok' && webhooks === 'ok' && faults === 'ok',
+  };
+}
+
+function recoverySeconds(seen: readonly Seen[], affects: Scenario['affects'], returnedAt: number): number | null {
+  const first = seen.find((s) => s.status === 200 && s.at >= returnedAt && (affects === 'all' || s.bank === affects));
+  return first === undefined ? null : Math.round((first.at - returnedAt) / 100) / 10;
+}
+
+/** Every answer but a 200 is a problem the scenario allows, without internals; 503s say when to retry. */
+function checkAnswers(seen: readonly Seen[], scenario: Scenario): string | undefined {
+  const wrong = new Map<string, number>();
+  const note = (what: string): void => void wrong.set(what, (wrong.get(what) ?? 0) + 1);
+  for (const s of seen) {
+    if (s.status === 200) continue;
+    if (s.status === 0) {
+      if (scenario.resets !== true) note('connection broke');
+      continue;
+    }
+    if (!(scenario.allowed[s.status] ?? []).includes(s.code ?? '')) note(`${s.status} ${s.code ?? s.text.slice(0, 60)}`);
+    else if (!(s.contentType ?? '').startsWith('application/problem+json')) note(`${s.status} not problem+json`);
+    else if (s.status === 503 && !(Number(s.retryAfter) > 0)) note('503 without Retry-After');
+    else if (INTERNALS.test(s.text)) note(`${s.status} carrying internals`);
+  }
+  if (wrong.size === 0) return undefined;
+  return [...wrong].map(([what, n]) => `${n}× ${what}`).join(', ');
+}
+
+/**
+ * Every 200 has its entry (seq and leaf hash), the seq has no gap, and the independent monitor
+ * verifies the whole ledger against a new signed checkpoint, consistent with the last it saw.
+ */
+async function checkLedger(stack: ChaosStack, seen: readonly Seen[], monitorState: string): Promise<string> {
+  const { rows } = await stack.owner.query<{ seq: string; leaf_hash: string }>('SELECT seq::text AS seq, leaf_hash FROM ledger_entries ORDER BY ledger_entries.seq');
+  const gap = rows.findIndex((r, i) => Number(r.seq) !== i);
+  if (gap !== -1) return `gap at seq ${gap}`;
+  const leaves = new Map(rows.map((r) => [Number(r.seq), r.leaf_hash]));
+  const missing = seen.filter((s) => s.status === 200 && (s.ledger === undefined || leaves.get(s.ledger.seq) !== s.ledger.leaf_hash)).length;
+  if (missing > 0) return `${missing} released identities without their ledger entry`;
+  const monitor = await run(
+    'node',
+    [
+      'dist/apps/broker/src/cli/audit-verify.js',
+      '--url', stack.url,
+      '--state', monitorState,
+      '--log-key', stack.keys.ledger_log_key,
+      ...stack.keys.ledger_witness_keys.flatMap((k) => ['--witness', k]),
+      '--quorum', '1',
+      '--quiet',
+    ],
+    { ...process.env, AUDITOR_KEY: stack.keys.auditor_key },
+  ).then(
+    () => undefined,
+    (err: unknown) => (err instanceof Error ? err.message : String(err)),
+  );
+  if (monitor !== undefined) return `audit:verify failed: ${monitor.trim().split('\n').slice(-2).join(' ')}`;
+  return 'ok';
+}
+
+/**
+ * Every event the outbox holds, and one for every change the writer saw succeed, arrives at the
+ * receiver at least once with a valid signature (waiting up to 30 s for retries to land).
+ */
+async function checkWebhooks(stack: ChaosStack, expectedChanges: readonly string[]): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { rows } = await stack.owner.query<{ id: string }>('SELECT id FROM webhook_deliveries');
+    const received = stack.hooks.received();
+    const changes = new Set(stack.hooks.deliveries.map((d) => `${d.type} ${d.verificationId}`));
+    const undelivered = rows.filter((r) => !received.has(r.id)).length;
+    const unreported = expectedChanges.filter((c) => !changes.has(c)).length;
+    const unsigned = stack.hooks.deliveries.filter((d) => !d.signatureValid).length;
+    if (unsigned > 0) return `${unsigned} deliveries with a bad signature`;
+    if (undelivered === 0 && unreported === 0) return 'ok';
+    if (Date.now() > deadline) return `${undelivered} outbox events undelivered, ${unreported} committed changes without their event`;
+    await sleep(500);
+  }
+}
+
+/**
+ * The outbox's promise with a real crash: a broker that kills itself (SIGKILL) right after a
+ * revocation and its outbox row committed, before the event is queued. The revocation stands and
+ * another instance's relay delivers its event.
+ */
+async function outboxCrash(stack: ChaosStack, customers: Record<BankId, string[]>): Promise<Row> {
+  process.stdout.write('\nkill -9 between commit and enqueue: ');
+  const id = await stack.authorize('bank-a', customers['bank-a'][5] ?? '');
+  const crashing = await stack.startBroker(PORTS.crashing, { BROKER_FAILPOINT: 'crash-after-outbox-commit' });
+  const died = new Promise<NodeJS.Signals | null>((resolve) => crashing.once('exit', (_code, signal) => resolve(signal)));
+  const answer = await stack.api(stack.keys.enterprise_key, 'DELETE', `/v1/verifications/${id}`, undefined, `http://127.0.0.1:${PORTS.crashing}`).then(
+    (res) => String(res.status),
+    () => 'no answer',
+  );
+  const signal = await died;
+  const faults: string[] = [];
+  if (signal !== 'SIGKILL') faults.push(`the broker ended with ${String(signal)}, not SIGKILL`);
+  if (answer !== 'no answer') faults.push(`the crashing broker answered ${answer}`);
+  const after = await stack.api(stack.keys.enterprise_key, 'GET', `/v1/verifications/${id}`);
+  const status = ((await after.json()) as { status?: string }).status;
+  if (status !== 'revoked') faults.push(`the verification is ${String(status)}, not revoked`);
+  const webhooks = await checkWebhooks(stack, [`verification.revoked ${id}`]);
+  const { rows } = await stack.owner.query<{ status: string }>('SELECT status FROM bank_revocations WHERE verification_id = $1', [id]);
+  const ledger = rows.length === 1 ? 'ok' : `${rows.length} bank revocations queued, not 1`;
+  const result = row('kill -9 between commit and enqueue', [], null, ledger, webhooks, faults.join('; ') || 'ok');
+  console.log(result.pass ? 'ok' : `FAILED (${[result.ledger, result.webhooks, result.faults].filter((s) => s !== 'ok').join('; ')})`);
+  return result;
+}
+
+function report(rows: readonly Row[]): void {
+  const lines = [
+    '# npm run chaos',
+    '',
+    `${CLIENTS} clients releasing identities through a balancer in front of two brokers, one writer authorizing and revoking; recovery bar ${RECOVERY_BAR_SECONDS} s.`,
+    '',
+    '| scenario | requests | 200s | 503s | other | recovery s | ledger check | webhook check | answers | verdict |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.scenario} | ${r.requests} | ${r.ok} | ${r.unavailable} | ${r.other} | ${r.recovery_seconds ?? '–'} | ${r.ledger} | ${r.webhooks} | ${r.faults} | **${r.pass ? 'PASS' : 'FAIL'}** |`),
+  ];
+  writeResult('chaos', { measured_at: new Date().toISOString(), rows }, lines);
+  console.log(`\n${lines.join('\n')}`);
+}
+
+await main();
