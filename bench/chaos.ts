@@ -357,12 +357,24 @@ async function outboxCrash(stack: ChaosStack, customers: Record<BankId, string[]
   const status = ((await after.json()) as { status?: string }).status;
   if (status !== 'revoked') faults.push(`the verification is ${String(status)}, not revoked`);
   const webhooks = await checkWebhooks(stack, [`verification.revoked ${id}`]);
-  const { rows } = await stack.owner.query<{ status: string }>('SELECT status FROM bank_revocations WHERE verification_id = $1', [id]);
-  if (rows.length !== 1) faults.push(`${rows.length} revocations at the bank recorded, not 1`);
+  const revocation = await revokedAtBank(stack, id);
+  if (revocation !== 'done') faults.push(`the revocation at the bank is ${revocation}, not done`);
   const ledger = await checkLedger(stack, [], monitorState);
   const result = row(OUTBOX_CRASH, [], null, ledger, webhooks, faults.join('; ') || 'ok');
   console.log(result.pass ? 'ok' : `FAILED (${[result.ledger, result.webhooks, result.faults].filter((s) => s !== 'ok').join('; ')})`);
   return result;
+}
+
+/** The state of a verification's revocation at its bank, once its job ran (waiting up to 15 s). */
+async function revokedAtBank(stack: ChaosStack, verificationId: string): Promise<string> {
+  let status = 'missing';
+  for (let i = 0; i < 30; i++) {
+    const { rows } = await stack.owner.query<{ status: string }>('SELECT status::text AS status FROM bank_revocations WHERE verification_id = $1', [verificationId]);
+    status = rows.length === 1 ? (rows[0]?.status ?? 'missing') : `${rows.length} rows`;
+    if (status === 'done') return status;
+    await sleep(500);
+  }
+  return status;
 }
 
 function report(rows: readonly Row[]): void {
