@@ -116,6 +116,12 @@ export const enterpriseBankSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
   status: z.enum(['open', 'closed']),
+  /**
+   * Right now, from the broker's shared flow control (no call to the bank): `closed` by the
+   * operator, `unavailable` while its circuit is open after repeated failures, `paused` while its
+   * own 429 holds calls back, `unknown` when the broker cannot tell.
+   */
+  availability: z.enum(['available', 'closed', 'unavailable', 'paused', 'unknown']),
   claims: z.array(claimNameSchema),
   purposes: z.array(z.string()),
   mode: z.enum(['full', 'match_only']),

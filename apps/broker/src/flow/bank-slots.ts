@@ -153,7 +153,7 @@ export class BankSlots {
   private readonly leaseScript: RedisScript;
   private readonly settleScript: RedisScript;
 
-  constructor(redis: RedisService) {
+  constructor(private readonly redis: RedisService) {
     this.acquireScript = defineScript(redis.client, 'kycFlowAcquire', 6, ACQUIRE);
     this.leaseScript = defineScript(redis.client, 'kycFlowLease', 1, LEASE);
     this.settleScript = defineScript(redis.client, 'kycFlowSettle', 6, SETTLE);
@@ -171,6 +171,13 @@ export class BankSlots {
     if (status === 0) return { status: 'circuit-open', retryAfterMs: ms ?? 1_000 };
     if (status === 2) return { status: 'busy', waitMs: ms ?? 0, paused: paused === 1 };
     return { status: 'admitted', waitMs: ms ?? 0, probe: probe === 1, lease: leased === 1 ? lease : undefined };
+  }
+
+  /** How long the bank's circuit stays open and its own 429 pause lasts (0 when not), in ms. */
+  async state(bankId: string): Promise<{ circuitOpenMs: number; pausedMs: number }> {
+    const [open, , , paused] = keys(bankId);
+    const [circuitOpenMs, pausedMs] = await Promise.all([this.redis.client.pttl(open ?? ''), this.redis.client.pttl(paused ?? '')]);
+    return { circuitOpenMs: Math.max(0, circuitOpenMs), pausedMs: Math.max(0, pausedMs) };
   }
 
   /** A concurrency lease, or how long until the earliest lease expires by itself. */

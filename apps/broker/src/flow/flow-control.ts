@@ -33,6 +33,13 @@ const BACKOFF_MS = 50;
  * costs two Redis round trips: one script admits it (circuit, pause, turn and lease), one settles it
  * (lease back, outcome recorded); a caller queued for a lease sleeps until one is handed back.
  */
+/**
+ * What an enterprise is told of a bank right now: `closed` by the operator, `unavailable` while its
+ * circuit is open (it failed repeatedly), `paused` while its own 429 holds every instance back,
+ * `unknown` when the shared state cannot be read (Redis away).
+ */
+export type BankAvailability = 'available' | 'closed' | 'unavailable' | 'paused' | 'unknown';
+
 @Injectable()
 export class FlowControl {
   private readonly circuit: CircuitSettings;
@@ -48,6 +55,15 @@ export class FlowControl {
       cooldownMs: config.flow.circuitCooldownMs,
       probeTimeoutMs: config.bankTimeoutMs + 1_000,
     };
+  }
+
+  /** The bank's availability from the shared flow-control state (no call to the bank). */
+  async availability(bank: Pick<Bank, 'id' | 'status'>): Promise<BankAvailability> {
+    if (bank.status !== 'open') return 'closed';
+    const state = await this.slots.state(bank.id).catch(() => undefined);
+    if (state === undefined) return 'unknown';
+    if (state.circuitOpenMs > 0) return 'unavailable';
+    return state.pausedMs > 0 ? 'paused' : 'available';
   }
 
   async run<T>(bank: Bank, call: () => Promise<T>, options: CallOptions): Promise<T> {

@@ -190,7 +190,7 @@ describe('operator setup over the API', () => {
   it('lists the enterprise its banks, and stops a suspended enterprise on every route until it is reinstated', async () => {
     const t = await newTenant(stack);
     const banks = await call<{ data: Record<string, unknown>[] }>(stack, 'GET', '/v1/banks', t.key);
-    expect(banks.body.data).toEqual([{ id: 'bank-a', name: 'Kaede Bank', status: 'open', claims: ALL_CLAIMS, purposes: ['account_opening'], mode: 'full' }]);
+    expect(banks.body.data).toEqual([{ id: 'bank-a', name: 'Kaede Bank', status: 'open', availability: 'available', claims: ALL_CLAIMS, purposes: ['account_opening'], mode: 'full' }]);
     const created = await call(stack, 'POST', '/v1/verifications', t.key, goodBody);
     expect(created.status).toBe(201);
     await operator(stack, 'PATCH', `/v1/admin/enterprises/${t.id}`, { status: 'suspended' });

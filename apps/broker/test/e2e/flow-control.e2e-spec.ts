@@ -102,11 +102,17 @@ describe('outbound flow control', () => {
     expect(refused).toMatchObject({ status: 503, code: 'BANK_UNAVAILABLE' });
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect((await stats()).served_total).toBe(servedWhenOpened);
+    // The open circuit shows in /v1/banks on every instance, and leaves the instances ready.
+    const listed = await call<{ data: { id: string; availability: string }[] }>({ ...stack, broker: secondBroker }, 'GET', '/v1/banks', tenant.key);
+    expect(listed.body.data.find((b) => b.id === 'bank-a')?.availability).toBe('unavailable');
+    expect((await fetch(`${secondBroker}/readyz`)).status).toBe(200);
 
     await control(stack.bankA, { reset: true });
     await new Promise((r) => setTimeout(r, 800));
     expect((await identity(stack.broker, id)).status).toBe(200);
     expect((await identity(secondBroker, id)).status).toBe(200);
+    const back = await call<{ data: { id: string; availability: string }[] }>(stack, 'GET', '/v1/banks', tenant.key);
+    expect(back.body.data.find((b) => b.id === 'bank-a')?.availability).toBe('available');
   });
 
   it('hands a freed lease to a caller queued on either instance at once, not when the lease would expire', async () => {
