@@ -7,9 +7,10 @@ import { startStack, type Stack } from '../support/stack.js';
 
 /**
  * Faults under load, on a Postgres and a Redis of this file's own (the machine's shared servers are
- * never touched): the database cut off for 3 s behind a TCP proxy, and Redis killed and started
- * again. After each: every identity a client received has its ledger entry, the tree recomputes, and
- * the service is back within 5 s. The full matrix (kill -9, both banks' faults) is `npm run chaos`.
+ * never touched): the database cut off for 3 s behind a TCP proxy, the database restarted, and
+ * Redis killed and started again. After each: every identity a client received has its ledger
+ * entry, the tree recomputes, and the service is back within 5 s. The full matrix (kill -9, both
+ * banks' faults) is `npm run chaos`.
  */
 const PG_PORT = 15432;
 const PG_PROXY_PORT = 15433;
@@ -124,6 +125,22 @@ describe('faults under load', () => {
       pgProxy.cut();
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       pgProxy.restore();
+      returnedAt = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    });
+    expect(seen.filter((s) => s.status === 200).length).toBeGreaterThan(10);
+    expect(seen.filter((s) => s.status === 503).length).toBeGreaterThan(0);
+    expectFailClosedAndBack(seen, returnedAt);
+    await expectLedgerIntact(seen);
+  });
+
+  it('Postgres restarted: fails closed with 503, loses no release, back within 5 s', async () => {
+    let returnedAt = 0;
+    const seen = await underLoad(4, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await pg.stopServer('fast');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await pg.startServer();
       returnedAt = Date.now();
       await new Promise((resolve) => setTimeout(resolve, 5_000));
     });
