@@ -16,6 +16,9 @@ export interface CosignatureView {
 /** SPEC §8's JSON checkpoint, with its C2SP signed note (cosignatures included) beside it. */
 export type CheckpointView = Checkpoint & { readonly note: string; readonly cosignatures: CosignatureView[] };
 
+/** The advisory lock key under which checkpoints are signed and cosigned (one run at a time). */
+const COSIGNING_LOCK = 0x6b7963_0001;
+
 type Row = CheckpointRow & { cosignatures: { witness: string; cosignedAt: Date; signatureLine: string }[] };
 
 /**
@@ -39,7 +42,8 @@ export class CheckpointsService {
   /**
    * A checkpoint over every entry committed so far (the existing one when the tree has not grown),
    * cosigned as far as the witnesses answer within their timeout — unless `cosign` is false, for a
-   * caller that must not wait on them (the scheduled run asks them later).
+   * caller that must not wait on them (the scheduled run asks them later). With cosigning, the answer
+   * is the latest checkpoint, which may be larger than this call's own when another run signed one.
    */
   async create({ cosign = true }: { cosign?: boolean } = {}): Promise<CheckpointView> {
     const head = await this.merkle.head();
@@ -54,9 +58,36 @@ export class CheckpointsService {
         skipDuplicates: true,
       });
     }
-    // Another instance may have signed the same size a moment earlier: cosign what was stored.
-    if (cosign) await this.collectCosignatures(head.size);
-    return this.get(String(head.size));
+    if (!cosign) return this.get(String(head.size));
+    // Another run (here or on another instance) may have signed a larger tree meanwhile. A C2SP
+    // witness never goes back, so only the latest checkpoint is offered to the witnesses, one run
+    // at a time; it covers every entry this one does, and is the answer.
+    const latest = await this.withCosigningLock(async () => {
+      const top = await this.prisma.checkpoint.findFirst({ orderBy: { treeSize: 'desc' }, select: { treeSize: true } });
+      const size = Number(top?.treeSize ?? head.size);
+      await this.collectCosignatures(size);
+      return size;
+    });
+    return this.get(String(latest));
+  }
+
+  /** Runs `work` holding the cluster-wide advisory lock of cosigning (a session lock on its own connection). */
+  private async withCosigningLock<T>(work: () => Promise<T>): Promise<T> {
+    const client = await this.prisma.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [COSIGNING_LOCK]);
+      try {
+        return await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [COSIGNING_LOCK]).catch((err: unknown) => {
+          broken = err instanceof Error ? err : new Error('unlock failed');
+        });
+      }
+    } finally {
+      // A connection whose unlock failed is dropped: closing it releases the lock.
+      client.release(broken);
+    }
   }
 
   async latest(): Promise<CheckpointView | undefined> {

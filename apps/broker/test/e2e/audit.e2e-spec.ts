@@ -269,6 +269,36 @@ describe('scheduled checkpoints', () => {
   });
 });
 
+describe('checkpoints asked for at once', () => {
+  it('answers each request, while the tree grows, with a checkpoint every witness cosigned', async () => {
+    // Interleaved runs once offered a witness a smaller tree than another run had just given it; a
+    // C2SP witness never goes back, so that checkpoint stayed without its cosignature.
+    const grow = async (): Promise<void> => {
+      const v = await newVerification(stack, other);
+      const { callbackUrl, browser } = await consentAtBank(stack, String(v['authorization_url']), customer, 'deny');
+      await browser.get(callbackUrl);
+    };
+    const ask = async (delayMs: number): Promise<Checkpoint & { cosignatures: unknown[] }> => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const res = await audit<Checkpoint & { cosignatures: unknown[] }>('/v1/audit/checkpoints', 'POST');
+      expect(res.status).toBe(201);
+      return res.body;
+    };
+    // Four clients, each growing the tree and asking at once, twice: asks of different sizes overlap.
+    const chain = async (): Promise<(Checkpoint & { cosignatures: unknown[] })[]> => {
+      const mine = [];
+      for (let i = 0; i < 2; i++) {
+        await grow();
+        mine.push(...(await Promise.all([ask(0), ask(5)])));
+      }
+      return mine;
+    };
+    const answers = (await Promise.all([chain(), chain(), chain(), chain()])).flat();
+    expect(answers).toHaveLength(16);
+    for (const a of answers) expect(a.cosignatures, `checkpoint ${a.tree_size}`).toHaveLength(2);
+  });
+});
+
 describe('tampering', () => {
   let pins: Pins;
   let remembered: RememberedCheckpoint | undefined;
