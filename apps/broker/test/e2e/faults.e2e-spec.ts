@@ -117,51 +117,48 @@ function expectFailClosedAndBack(seen: readonly Seen[], returnedAt: number): voi
   expect((firstBack?.at ?? Infinity) - returnedAt).toBeLessThanOrEqual(5_000);
 }
 
+/**
+ * Load for 1 s, then `fault` (which ends when the dependency is back), then 5 s more: fails closed
+ * while it lasts, loses no release, and is back within 5 s.
+ */
+async function survives(fault: () => Promise<void>, { expect503 }: { expect503: boolean }): Promise<void> {
+  let returnedAt = 0;
+  const seen = await underLoad(4, async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await fault();
+    returnedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+  });
+  expect(seen.filter((s) => s.status === 200).length).toBeGreaterThan(10);
+  if (expect503) expect(seen.filter((s) => s.status === 503).length).toBeGreaterThan(0);
+  expectFailClosedAndBack(seen, returnedAt);
+  await expectLedgerIntact(seen);
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('faults under load', () => {
   it('Postgres unreachable for 3 s: fails closed with 503, loses no release, back within 5 s', async () => {
-    let returnedAt = 0;
-    const seen = await underLoad(4, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await survives(async () => {
       pgProxy.cut();
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await pause(3_000);
       pgProxy.restore();
-      returnedAt = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-    });
-    expect(seen.filter((s) => s.status === 200).length).toBeGreaterThan(10);
-    expect(seen.filter((s) => s.status === 503).length).toBeGreaterThan(0);
-    expectFailClosedAndBack(seen, returnedAt);
-    await expectLedgerIntact(seen);
+    }, { expect503: true });
   });
 
   it('Postgres restarted: fails closed with 503, loses no release, back within 5 s', async () => {
-    let returnedAt = 0;
-    const seen = await underLoad(4, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await survives(async () => {
       await pg.stopServer('fast');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await pause(1_000);
       await pg.startServer();
-      returnedAt = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-    });
-    expect(seen.filter((s) => s.status === 200).length).toBeGreaterThan(10);
-    expect(seen.filter((s) => s.status === 503).length).toBeGreaterThan(0);
-    expectFailClosedAndBack(seen, returnedAt);
-    await expectLedgerIntact(seen);
+    }, { expect503: true });
   });
 
   it('Redis killed and started again: fails closed with 503, loses no release, back within 5 s', async () => {
-    let returnedAt = 0;
-    const seen = await underLoad(4, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await survives(async () => {
       await redis.stopServer();
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await pause(2_000);
       await redis.startServer();
-      returnedAt = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-    });
-    expect(seen.filter((s) => s.status === 200).length).toBeGreaterThan(10);
-    expectFailClosedAndBack(seen, returnedAt);
-    await expectLedgerIntact(seen);
+    }, { expect503: false });
   });
 });
