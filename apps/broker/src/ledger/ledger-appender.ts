@@ -175,12 +175,7 @@ export class LedgerAppender implements OnModuleDestroy {
       this.expected = undefined;
       await client.query('BEGIN');
       try {
-        const { rows } = await client.query<{ head_next_seq: string; head_last_occurred_at: Date | null }>('SELECT head_next_seq, head_last_occurred_at FROM ledger_lock_head()');
-        const head = rows[0];
-        if (head === undefined) throw new Error('ledger_head is missing its row');
-        batch = numberBatch(entries, Number(head.head_next_seq), head.head_last_occurred_at?.toISOString() ?? null);
-        answer = await this.call(client, batch);
-        if (!answer.appended) throw new Error('the ledger head moved while its lock was held');
+        ({ batch, answer } = await this.appendUnderHeadLock(client, entries));
         await client.query('COMMIT');
         this.landed(answer, true);
         return { written: batch, attempts: 2 };
@@ -228,12 +223,7 @@ export class LedgerAppender implements OnModuleDestroy {
         if (written === undefined || answer === undefined || !answer.appended) {
           this.expected = undefined;
           attempts = 2;
-          const { rows: heads } = await client.query<{ head_next_seq: string; head_last_occurred_at: Date | null }>('SELECT head_next_seq, head_last_occurred_at FROM ledger_lock_head()');
-          const head = heads[0];
-          if (head === undefined) throw new Error('ledger_head is missing its row');
-          written = numberBatch(entries, Number(head.head_next_seq), head.head_last_occurred_at?.toISOString() ?? null);
-          answer = await this.call(client, written);
-          if (!answer.appended) throw new Error('the ledger head moved while its lock was held');
+          ({ batch: written, answer } = await this.appendUnderHeadLock(client, entries));
         }
         await client.query('COMMIT');
         this.landed(answer, attempts === 2);
@@ -250,6 +240,17 @@ export class LedgerAppender implements OnModuleDestroy {
     } finally {
       client.release(broken);
     }
+  }
+
+  /** Inside the caller's transaction: takes the head lock (held to COMMIT), numbers from it, appends. */
+  private async appendUnderHeadLock(client: pg.PoolClient, entries: readonly NewLedgerEntry[]): Promise<{ batch: NumberedBatch; answer: HeadAnswer }> {
+    const { rows } = await client.query<{ head_next_seq: string; head_last_occurred_at: Date | null }>('SELECT head_next_seq, head_last_occurred_at FROM ledger_lock_head()');
+    const head = rows[0];
+    if (head === undefined) throw new Error('ledger_head is missing its row');
+    const batch = numberBatch(entries, Number(head.head_next_seq), head.head_last_occurred_at?.toISOString() ?? null);
+    const answer = await this.call(client, batch);
+    if (!answer.appended) throw new Error('the ledger head moved while its lock was held');
+    return { batch, answer };
   }
 
   /** A batch read from the real head tells the head, unless batches numbered since are further on. */
