@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leafHash, merkleRoot, type LedgerEntry } from '@kyc/ledger';
 import { call, consentAtBank, customersOf, newTenant, newVerification, operator, type Tenant } from '../support/api.js';
@@ -23,6 +26,7 @@ let redis: PrivateRedis;
 let stack: Stack;
 let tenant: Tenant;
 let verifications: string[];
+let witnessDir: string;
 
 interface Seen {
   at: number;
@@ -43,7 +47,16 @@ beforeAll(async () => {
   };
   const prepared = spawnSync('node', ['scripts/database.mjs', '--fresh', '--quiet'], { env: { ...process.env, ...urls }, encoding: 'utf8' });
   if (prepared.status !== 0) throw new Error(`preparing the private database failed:\n${prepared.stdout}\n${prepared.stderr}`);
-  stack = await startStack({ DATABASE_URL: urls.DATABASE_URL, REDIS_URL: redis.url, BANK_TIMEOUT_MS: '2000' });
+  // Witness storage of its own too: this ledger is not the shared one, and a witness that held its
+  // larger tree would refuse the shared ledger's checkpoints afterwards (a witness never goes back).
+  witnessDir = mkdtempSync(path.join(tmpdir(), 'kyc-witness-faults-'));
+  stack = await startStack({
+    DATABASE_URL: urls.DATABASE_URL,
+    REDIS_URL: redis.url,
+    BANK_TIMEOUT_MS: '2000',
+    BANK_A_WITNESS_STATE_DIR: path.join(witnessDir, 'a'),
+    BANK_B_WITNESS_STATE_DIR: path.join(witnessDir, 'b'),
+  });
   tenant = await newTenant(stack);
   const customer = (await customersOf(stack.bankA, 100)).find((c) => c.record['kycStatus'] === 'VERIFIED');
   verifications = [];
@@ -60,6 +73,7 @@ afterAll(async () => {
   await pgProxy.close();
   await redis.stopServer();
   await pg.destroy();
+  rmSync(witnessDir, { recursive: true, force: true });
 });
 
 /** Releases from `clients` concurrent loops until `stop()` resolves; every answer is kept. */
