@@ -33,6 +33,12 @@ interface Scenario {
   readonly allowed: Allowed;
   /** Whether connections may break without an answer (a process killed with requests in flight). */
   readonly resets?: boolean;
+  /**
+   * Whether clients must feel the fault (an answer that is not a 200, or one slower than 1.5 s,
+   * among the affected releases started while it lasted) — proof that it was injected at all. Off
+   * where the point is that a survivor hides it.
+   */
+  readonly felt?: boolean;
   /** Injects the fault and removes it; answers when the dependency was back. */
   run(stack: ChaosStack, load: Load): Promise<number>;
   /** Extra checks of the scenario's own; answers a failure, or undefined. */
@@ -140,6 +146,7 @@ const SCENARIOS: Scenario[] = [
     affects: 'all',
     allowed: INFRA,
     resets: true,
+    felt: false,
     async run(stack) {
       const victim = PORTS.brokers[1];
       await stack.killBroker(victim, 'SIGKILL');
@@ -158,6 +165,7 @@ const SCENARIOS: Scenario[] = [
     name: 'SIGTERM of one of two brokers',
     affects: 'all',
     allowed: INFRA,
+    felt: false,
     async run(stack) {
       const victim = PORTS.brokers[0];
       const child = stack.brokers.get(victim);
@@ -230,12 +238,14 @@ async function runScenario(stack: ChaosStack, scenario: Scenario, pool: Record<B
   const load = new Load(stack, pool, customers);
   load.start(CLIENTS);
   await sleep(1_500);
+  const injectedAt = Date.now();
   const returnedAt = await scenario.run(stack, load);
   await sleep(6_000);
   await load.stop();
   const seen = load.seen;
   const recovery = recoverySeconds(seen, scenario.affects, returnedAt);
-  const faults = [checkAnswers(seen, scenario), recovery === null ? 'no release succeeded after the return' : recovery > RECOVERY_BAR_SECONDS ? `recovery ${recovery} s > ${RECOVERY_BAR_SECONDS} s` : undefined, await scenario.check?.(stack)]
+  const felt = seen.some((s) => (scenario.affects === 'all' || s.bank === scenario.affects) && s.started >= injectedAt && s.started <= returnedAt && (s.status !== 200 || s.at - s.started > 1_500));
+  const faults = [checkAnswers(seen, scenario), scenario.felt === false || felt ? undefined : 'no client felt the fault', recovery === null ? 'no release succeeded after the return' : recovery > RECOVERY_BAR_SECONDS ? `recovery ${recovery} s > ${RECOVERY_BAR_SECONDS} s` : undefined, await scenario.check?.(stack)]
     .filter((s): s is string => s !== undefined)
     .join('; ');
   const ledger = await checkLedger(stack, seen, monitorState);

@@ -183,8 +183,11 @@ export class ChaosStack {
     await kill(this.brokers.get(port), signal);
   }
 
-  control(bank: BankId, settings: Record<string, unknown>): Promise<Response> {
-    return fetch(`${this.bankUrl[bank]}/__control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
+  /** Sets a bank's fault injection; throws unless the bank took it. */
+  async control(bank: BankId, settings: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${this.bankUrl[bank]}/__control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`${bank} /__control answered ${res.status}: ${body}`);
   }
 
   api(key: string, method: string, route: string, body?: unknown, base = this.url): Promise<Response> {
