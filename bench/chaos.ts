@@ -131,13 +131,24 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'bank A down (hung, SIGSTOP)',
+    name: 'bank A hung (SIGSTOP)',
     affects: 'bank-a',
     allowed: BANK_DOWN,
     async run(stack) {
       stack.banks.get('bank-a')?.kill('SIGSTOP');
       await sleep(3_000);
       stack.banks.get('bank-a')?.kill('SIGCONT');
+      return Date.now();
+    },
+  },
+  {
+    name: 'bank B down (unreachable 3 s)',
+    affects: 'bank-b',
+    allowed: BANK_DOWN,
+    async run(stack) {
+      stack.bankProxy.cut();
+      await sleep(3_000);
+      stack.bankProxy.restore();
       return Date.now();
     },
   },

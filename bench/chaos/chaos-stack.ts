@@ -25,7 +25,9 @@ export const PORTS = {
   /** A third broker outside the balancer, for the outbox crash. */
   crashing: 23003,
   bankA: 24001,
+  /** Bank B's public address: a fault proxy in front of the port it listens on. */
   bankB: 24002,
+  bankBListen: 24012,
   hooks: 25555,
 } as const;
 
@@ -104,6 +106,8 @@ export class ChaosStack {
   keys!: DemoKeys;
   postgres!: PrivatePostgres;
   postgresProxy!: FaultProxy;
+  /** In front of bank B: `cut()` makes the bank unreachable (down) without losing its sessions. */
+  bankProxy!: FaultProxy;
   redis!: PrivateRedis;
   balancer!: Balancer;
   hooks!: HookReceiver;
@@ -122,7 +126,8 @@ export class ChaosStack {
     BROKER_PUBLIC_URL: this.url,
     BROKER_WORKERS: '1',
     BANK_A_PORT: String(PORTS.bankA),
-    BANK_B_PORT: String(PORTS.bankB),
+    BANK_B_PORT: String(PORTS.bankBListen),
+    BANK_B_ISSUER: `http://127.0.0.1:${PORTS.bankB}`,
     BANK_CONTROL: '1',
     BANK_A_WITNESS_STATE_DIR: path.join(this.witnessDir, 'a'),
     BANK_B_WITNESS_STATE_DIR: path.join(this.witnessDir, 'b'),
@@ -151,6 +156,7 @@ export class ChaosStack {
     this.owner = new pg.Pool({ connectionString: this.env['MIGRATION_DATABASE_URL'], max: 2 });
     this.owner.on('error', () => undefined);
     this.hooks = await HookReceiver.start(PORTS.hooks);
+    this.bankProxy = await FaultProxy.start(PORTS.bankB, { host: '127.0.0.1', port: PORTS.bankBListen });
     await this.startBank('bank-a');
     await this.startBank('bank-b');
     for (const port of PORTS.brokers) await this.startBroker(port);
@@ -234,6 +240,7 @@ export class ChaosStack {
     await this.hooks?.close();
     await this.owner?.end().catch(() => undefined);
     await this.postgresProxy?.close();
+    await this.bankProxy?.close();
     await this.redis?.stopServer();
     await this.postgres?.destroy();
     rmSync(this.witnessDir, { recursive: true, force: true });

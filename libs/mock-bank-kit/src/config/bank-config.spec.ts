@@ -34,6 +34,12 @@ describe(loadBankConfig.name, () => {
     expect(sut).toMatchObject({ port: 5002, issuer: 'http://127.0.0.1:5002', redirectUri: 'http://127.0.0.1:3999/v1/oauth/callback', controlEnabled: true });
   });
 
+  it('takes a public issuer other than its own port (behind a proxy), and keeps listening on the port', () => {
+    const sut = loadBankConfig('b', { ...keys('BANK_B'), BANK_B_PORT: '5012', BANK_B_ISSUER: 'http://127.0.0.1:5002/' });
+
+    expect(sut).toMatchObject({ port: 5012, issuer: 'http://127.0.0.1:5002' });
+  });
+
   it('refuses a private key in the broker JWKS and a bad port', () => {
     expect(() => loadBankConfig('a', { ...keys('BANK_A'), BROKER_CLIENT_JWKS: privateJwks })).toThrow();
     expect(() => loadBankConfig('a', { ...keys('BANK_A'), BANK_A_PORT: 'x' })).toThrow();

@@ -86,7 +86,8 @@ export function loadBankConfig(bank: BankId, env: Env = process.env): BankConfig
   return bankConfigSchema.parse({
     bank,
     port,
-    issuer: `http://127.0.0.1:${port}`,
+    // Behind a reverse proxy (or the chaos run's fault proxy) the public issuer differs from the port it listens on.
+    issuer: (env[`${prefix}_ISSUER`]?.trim() || `http://127.0.0.1:${port}`).replace(/\/+$/, ''),
     brokerPublicUrl,
     redirectUri: `${brokerPublicUrl}/v1/oauth/callback`,
     controlEnabled: env['BANK_CONTROL'] === '1',
