@@ -49,6 +49,7 @@ const INFRA: Allowed = { 503: ['DEPENDENCY_UNAVAILABLE'] };
 const BANK_DOWN: Allowed = { 503: ['BANK_UNAVAILABLE', 'BANK_BUSY'] };
 
 let terminatedExit: number | null | undefined;
+let midBatchDeath: NodeJS.Signals | 'timeout' | null | undefined;
 
 const SCENARIOS: Scenario[] = [
   {
@@ -170,6 +171,31 @@ const SCENARIOS: Scenario[] = [
     async check(stack) {
       const res = await stack.api(stack.keys.auditor_key, 'GET', '/v1/audit/entries?limit=1', undefined, `http://127.0.0.1:${PORTS.brokers[1]}`);
       return res.status === 200 ? undefined : `the restarted broker answered ${res.status}`;
+    },
+  },
+  {
+    name: 'kill -9 mid ledger batch (before COMMIT)',
+    affects: 'all',
+    allowed: INFRA,
+    resets: true,
+    felt: false,
+    async run(stack) {
+      // The second broker again, now dying with its first batch of releases appended, uncommitted.
+      const victim = PORTS.brokers[1];
+      await stack.killBroker(victim, 'SIGTERM');
+      const child = stack.spawnBroker(victim, { BROKER_FAILPOINT: 'crash-before-ledger-commit' });
+      const died = await Promise.race([
+        new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal))),
+        sleep(20_000).then(() => 'timeout' as const),
+      ]);
+      midBatchDeath = died;
+      const diedAt = Date.now();
+      await stack.killBroker(victim, 'SIGKILL');
+      await stack.startBroker(victim);
+      return diedAt;
+    },
+    async check() {
+      return midBatchDeath === 'SIGKILL' ? undefined : `the broker did not die mid-batch (${String(midBatchDeath)})`;
     },
   },
   {

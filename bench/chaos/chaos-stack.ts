@@ -176,12 +176,18 @@ export class ChaosStack {
 
   /** A broker process as `npm start` runs one instance; answers once its /readyz is green. */
   async startBroker(port: number, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
+    const child = this.spawnBroker(port, extraEnv);
+    await waitForReady(`http://127.0.0.1:${port}/readyz`, child);
+    return child;
+  }
+
+  /** A broker process, not waited for (one that is meant to die may do so before it is seen ready). */
+  spawnBroker(port: number, extraEnv: Record<string, string> = {}): ChildProcess {
     const child = spawn('node', ['--max-old-space-size=256', 'dist/apps/broker/src/main.js'], {
       env: { ...this.env, BROKER_PORT: String(port), ...extraEnv },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     this.brokers.set(port, child);
-    await waitForReady(`http://127.0.0.1:${port}/readyz`, child);
     return child;
   }
 

@@ -225,6 +225,8 @@ export class LedgerAppender implements OnModuleDestroy {
           attempts = 2;
           ({ batch: written, answer } = await this.appendUnderHeadLock(client, entries));
         }
+        // Chaos runs only (refused in production): die with the batch appended but not committed.
+        if (this.config.failpoint === 'crash-before-ledger-commit') process.kill(process.pid, 'SIGKILL');
         await client.query('COMMIT');
         this.landed(answer, attempts === 2);
         return { written, attempts, refusals };

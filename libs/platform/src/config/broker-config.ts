@@ -77,8 +77,9 @@ const envSchema = z.object({
   // How often each instance re-queues pending webhook events and bank revocations (the outbox relay).
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   // Fault injection for `npm run chaos`, refused in production: the process kills itself (SIGKILL)
-  // at the named point, e.g. after a change and its outbox row committed, before the event is queued.
-  BROKER_FAILPOINT: z.enum(['crash-after-outbox-commit']).optional(),
+  // at the named point: after a change and its outbox row committed, before the event is queued; or
+  // with a ledger batch of releases appended inside its transaction, before COMMIT.
+  BROKER_FAILPOINT: z.enum(['crash-after-outbox-commit', 'crash-before-ledger-commit']).optional(),
 });
 
 const keysSchema = z.object({
@@ -153,7 +154,7 @@ export interface BrokerConfig {
   readonly checkpointIntervalMs: number;
   /** Webhook delivery: attempts before giving up, and the first backoff (doubling each time). */
   /** A fault-injection point (never in production): where the process kills itself. */
-  readonly failpoint: 'crash-after-outbox-commit' | undefined;
+  readonly failpoint: 'crash-after-outbox-commit' | 'crash-before-ledger-commit' | undefined;
   readonly webhooks: {
     readonly attempts: number;
     readonly backoffMs: number;
