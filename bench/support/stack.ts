@@ -48,6 +48,7 @@ export class BenchStack {
       // One load generator is one client address and a few keys: the per-address and per-key limits would shed it.
       PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000',
       STAFF_RATE_LIMIT_RPS: '100000',
+      AUTH_FAILURE_LIMIT_PER_MINUTE: '100000',
     };
   }
 

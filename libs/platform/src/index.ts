@@ -4,6 +4,7 @@ export * from './errors/problem.js';
 export { ProblemFilter, toProblem } from './errors/problem.filter.js';
 export { requestIdOf } from './http/request-id.js';
 export { JsonBodyMiddleware, JSON_BODY_LIMIT } from './http/json-body.middleware.js';
+export { clientAddress, rateLimitHeaders, type RateLimitState } from './http/rate-limit.js';
 export { Sealer, keyedHash, sealingKeyId } from './crypto/sealer.js';
 export { PlatformModule } from './platform.module.js';
 export * from './prisma/index.js';

@@ -12,6 +12,12 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** What the caller of `authenticate` hears of a key that is not cached (see AuthFailureLimit). */
+export interface KeyLookupHooks {
+  before(): Promise<void>;
+  unknown(): Promise<void>;
+}
+
 export interface IssuedKey {
   readonly id: string;
   readonly key: string;
@@ -82,8 +88,12 @@ export class ApiKeysService {
     await this.invalidation.publish('api-key', BOOTSTRAP_KEY_ID);
   }
 
-  /** The principal for a presented key, or undefined when the key is unknown or revoked. */
-  async authenticate(presented: string): Promise<Principal | undefined> {
+  /**
+   * The principal for a presented key, or undefined when the key is unknown or revoked. `lookup`
+   * hears of every key the instance does not already know: `before` the database is asked (and may
+   * refuse), `unknown` when the key turned out unknown or revoked.
+   */
+  async authenticate(presented: string, lookup?: KeyLookupHooks): Promise<Principal | undefined> {
     const digest = hashApiKey(presented);
     if (this.bootstrapHash !== undefined && timingSafeEqual(this.bootstrapHash, Buffer.from(digest, 'hex'))) {
       // Until an operator disables it (a revoked row under its id).
@@ -92,10 +102,18 @@ export class ApiKeysService {
         return row?.revokedAt != null ? undefined : { keyId: BOOTSTRAP_KEY_ID, role: 'operator', enterpriseId: undefined };
       });
     }
-    if (!presented.startsWith(KEY_PREFIX)) return undefined;
+    if (!presented.startsWith(KEY_PREFIX)) {
+      await lookup?.before();
+      await lookup?.unknown();
+      return undefined;
+    }
     return this.principals.load(digest, async () => {
+      await lookup?.before();
       const row = await this.prisma.apiKey.findUnique({ where: { keyHash: digest }, include: { enterprise: { select: { status: true } } } });
-      if (row === null || row.revokedAt !== null) return undefined;
+      if (row === null || row.revokedAt !== null) {
+        await lookup?.unknown();
+        return undefined;
+      }
       return {
         keyId: row.id,
         role: row.role,

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { BROKER_CONFIG, ProblemError, type BrokerConfig } from '@kyc/platform';
+import { BROKER_CONFIG, clientAddress, ProblemError, type BrokerConfig } from '@kyc/platform';
 import { ApiKeysService } from './api-keys.service.js';
+import { AuthFailureLimit } from './auth-failure-limit.js';
 import { EXPOSURE_KEY, PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
 import type { AuthenticatedRequest, Role } from './principal.js';
 
@@ -13,6 +14,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    private readonly failures: AuthFailureLimit,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
@@ -27,7 +29,11 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = BEARER.exec(req.headers.authorization ?? '');
     if (match?.[1] === undefined) throw new ProblemError('UNAUTHENTICATED', 'Send an API key as `Authorization: Bearer <key>`.');
-    const principal = await this.keys.authenticate(match[1]);
+    const address = clientAddress(req);
+    const principal = await this.keys.authenticate(match[1], {
+      before: () => this.failures.refuseIfBlocked(address),
+      unknown: () => this.failures.failed(address),
+    });
     if (principal === undefined) throw new ProblemError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
     // Nothing an enterprise key reaches may be used while its enterprise is suspended (OWASP API5).
     if (principal.suspended === true) throw new ProblemError('ENTERPRISE_SUSPENDED', 'This enterprise is suspended.');

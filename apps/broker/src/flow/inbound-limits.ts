@@ -3,23 +3,8 @@ import { Inject, Injectable, SetMetadata, type ExecutionContext } from '@nestjs/
 import { Reflector } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerOptions, type ThrottlerRequest } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { ProblemError, RedisThrottlerStorage, type BrokerConfig, type ThrottlerRecord } from '@kyc/platform';
+import { clientAddress, ProblemError, rateLimitHeaders, RedisThrottlerStorage, type BrokerConfig, type ThrottlerRecord } from '@kyc/platform';
 import type { AuthenticatedRequest } from '../auth/index.js';
-
-export interface RateLimitState {
-  readonly limit: number;
-  readonly remaining: number;
-  readonly resetSeconds: number;
-}
-
-/** SPEC §3's headers of every limited answer (draft-ietf-httpapi-ratelimit-headers). */
-export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
-  return {
-    'RateLimit-Limit': String(state.limit),
-    'RateLimit-Remaining': String(state.remaining),
-    'RateLimit-Reset': String(state.resetSeconds),
-  };
-}
 
 const BY_ADDRESS = 'kyc:limit-by-address';
 const BY_VERIFICATION = 'kyc:limit-by-verification';
@@ -34,12 +19,6 @@ type Named = 'enterprise' | 'staff' | 'address' | 'verification';
 const principalOf = (context: ExecutionContext): AuthenticatedRequest['principal'] => context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
 const marked = (reflector: Reflector, key: string, context: ExecutionContext): boolean =>
   reflector.getAllAndOverride<boolean | undefined>(key, [context.getHandler(), context.getClass()]) === true;
-
-/** The part of a client address that names one client: the address itself, or an IPv6 /64. */
-function clientAddress(req: Request): string {
-  const ip = (req.ip ?? req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
-  return ip.includes(':') ? ip.split(':').slice(0, 4).join(':') : ip;
-}
 
 /**
  * Every inbound limit, as @nestjs/throttler's named throttlers counted in Redis (so they hold across

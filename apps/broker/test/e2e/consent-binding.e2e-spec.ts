@@ -10,7 +10,7 @@ let username: string;
 /** A second broker instance with low inbound limits, sharing Redis (so counters are shared too). */
 let limited: string;
 
-const LIMITS = { staffRps: 3, addressPerMinute: 12, authorizePerMinute: 4 };
+const LIMITS = { staffRps: 3, addressPerMinute: 12, authorizePerMinute: 4, authFailuresPerMinute: 3 };
 
 beforeAll(async () => {
   stack = await startStack();
@@ -131,5 +131,28 @@ describe('authenticated limits', () => {
     expect(audits.filter((s) => s === 200).length).toBeLessThanOrEqual(LIMITS.staffRps * 2);
     const admins = await calls(BOOTSTRAP_KEY, '/v1/admin/banks');
     expect(admins.filter((s) => s === 429).length).toBeGreaterThan(0);
+  });
+});
+
+describe('unknown API keys per client address', () => {
+  const bearer = (key: string): RequestInit => ({ headers: { authorization: `Bearer ${key}` } });
+
+  it('refuses, past the limit, every key the instance does not know yet, before looking it up; keys it knows pass', async () => {
+    const known = await newTenant(stack);
+    expect((await fetch(`${limited}/v1/banks`, bearer(known.key))).status).toBe(200);
+    const unseen = await newTenant(stack);
+    const guesses: number[] = [];
+    for (let i = 0; i <= LIMITS.authFailuresPerMinute; i++) guesses.push((await fetch(`${limited}/v1/banks`, bearer(`kyck_guess-${'x'.repeat(32)}-${i}`))).status);
+    expect(guesses).toEqual(guesses.map(() => 401));
+    // Blocked now: a guess and a valid key the instance has not seen get the same 429, so a guess
+    // cannot be told from a refusal; the key it already knows is not held up.
+    for (const key of [`kyck_guess-${'y'.repeat(32)}`, unseen.key]) {
+      const refused = await fetch(`${limited}/v1/banks`, bearer(key));
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { code: string }).code).toBe('RATE_LIMITED');
+    }
+    expect((await fetch(`${limited}/v1/banks`, bearer(known.key))).status).toBe(200);
   });
 });

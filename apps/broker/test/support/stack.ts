@@ -59,6 +59,7 @@ export async function startStack(overrides: Record<string, string> = {}, app: Br
     // Every test is one client address with one operator key; the tests of these limits lower them.
     PUBLIC_RATE_LIMIT_PER_MINUTE: '100000',
     STAFF_RATE_LIMIT_RPS: '100000',
+    AUTH_FAILURE_LIMIT_PER_MINUTE: '100000',
     OPERATOR_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
     BANK_TIMEOUT_MS: '3000',
     SWEEP_INTERVAL_MS: '200',

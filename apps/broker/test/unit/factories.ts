@@ -197,7 +197,7 @@ export function makeBrokerConfig(overrides: ConfigOverrides = {}): BrokerConfig 
       circuitCooldownMs: 1_000,
       ...flow,
     },
-    inbound: { staffRps: 1_000, addressPerMinute: 1_000, authorizePerMinute: 1_000 },
+    inbound: { staffRps: 1_000, addressPerMinute: 1_000, authorizePerMinute: 1_000, authFailuresPerMinute: 1_000 },
     shutdownGraceMs: 10_000,
     failpoint: undefined,
     http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },

@@ -61,6 +61,9 @@ const envSchema = z.object({
   STAFF_RATE_LIMIT_RPS: z.coerce.number().int().min(1).max(100_000).default(20),
   PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   AUTHORIZE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  // Unknown or revoked API keys one client address may present per minute before every key it
+  // presents that is not already known to the instance is refused with 429 for a minute.
+  AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   // The HTTP server's own limits against slow clients (slow-loris): headers, whole request, idle keep-alive.
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
@@ -134,7 +137,7 @@ export interface BrokerConfig {
    * second; on the public consent routes per client address per minute, and per verification per
    * minute on its authorization URL.
    */
-  readonly inbound: { readonly staffRps: number; readonly addressPerMinute: number; readonly authorizePerMinute: number };
+  readonly inbound: { readonly staffRps: number; readonly addressPerMinute: number; readonly authorizePerMinute: number; readonly authFailuresPerMinute: number };
   /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
   readonly shutdownGraceMs: number;
   /** The HTTP server's timeouts: headers, whole request, idle keep-alive connection. */
@@ -255,7 +258,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       circuitCooldownMs: e.CIRCUIT_COOLDOWN_MS,
     },
     enterpriseRateLimitRps: e.ENTERPRISE_RATE_LIMIT_RPS,
-    inbound: { staffRps: e.STAFF_RATE_LIMIT_RPS, addressPerMinute: e.PUBLIC_RATE_LIMIT_PER_MINUTE, authorizePerMinute: e.AUTHORIZE_RATE_LIMIT_PER_MINUTE },
+    inbound: { staffRps: e.STAFF_RATE_LIMIT_RPS, addressPerMinute: e.PUBLIC_RATE_LIMIT_PER_MINUTE, authorizePerMinute: e.AUTHORIZE_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: e.AUTH_FAILURE_LIMIT_PER_MINUTE },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_MS,

@@ -35,6 +35,12 @@ return {hits, left, 0, 0}
 `;
 
 /**
+ * The key of one limiter, tracker and limit. The limit is part of it: a block under one limit does
+ * not refuse a caller under another (a contract's changed rate_limit_rps starts afresh).
+ */
+const baseKey = (key: string, limit: number, throttlerName: string): string => `kyc:thr:{${throttlerName}:${key}}:${limit}`;
+
+/**
  * The throttler's storage on the platform's own Redis connection, so every broker instance counts
  * against the same limits (no published Redis storage declares NestJS 12). Keys live under
  * `kyc:thr:`, per limiter, tracker and limit; `key` is the guard's own (already a bounded hash).
@@ -43,14 +49,17 @@ return {hits, left, 0, 0}
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly script: RedisScript;
 
-  constructor(redis: RedisService) {
+  constructor(private readonly redis: RedisService) {
     this.script = defineScript(redis.client, 'kycThrottle', 2, INCREMENT);
   }
 
+  /** How long a block of `key` under `limit` still runs, in ms (0 when none): a read, no hit counted. */
+  async blockedFor(key: string, limit: number, throttlerName: string): Promise<number> {
+    return Math.max(0, await this.redis.client.pttl(`${baseKey(key, limit, throttlerName)}:blocked`));
+  }
+
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerRecord> {
-    // The limit is part of the key: a block under one limit does not refuse a caller under another
-    // (a contract's changed rate_limit_rps starts afresh).
-    const base = `kyc:thr:{${throttlerName}:${key}}:${limit}`;
+    const base = baseKey(key, limit, throttlerName);
     const answer = (await this.script([base, `${base}:blocked`], [Math.max(1, Math.ceil(ttl)), limit, Math.max(1, Math.ceil(blockDuration))])) as [number, number, number, number];
     const [hits, leftMs, blocked, blockMs] = answer;
     return {
