@@ -245,6 +245,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  const startedAt = Date.now();
   const stack = new ChaosStack();
   const stateDir = mkdtempSync(path.join(tmpdir(), 'kyc-chaos-monitor-'));
   const rows: Row[] = [];
@@ -267,7 +268,7 @@ async function main(): Promise<void> {
     await stack.stop();
     rmSync(stateDir, { recursive: true, force: true });
   }
-  report(rows);
+  report(rows, Math.round((Date.now() - startedAt) / 1000));
   process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
 }
 
@@ -424,17 +425,17 @@ async function revokedAtBank(stack: ChaosStack, verificationId: string): Promise
   return status;
 }
 
-function report(rows: readonly Row[]): void {
+function report(rows: readonly Row[], seconds: number): void {
   const lines = [
     '# npm run chaos',
     '',
-    `${CLIENTS} clients releasing identities through a balancer in front of two brokers, one writer authorizing and revoking; recovery bar ${RECOVERY_BAR_SECONDS} s.`,
+    `${CLIENTS} clients releasing identities through a balancer in front of two brokers, one writer authorizing and revoking; recovery bar ${RECOVERY_BAR_SECONDS} s; the whole run took ${seconds} s.`,
     '',
     '| scenario | requests | 200s | 503s | other | recovery s | ledger check | webhook check | answers | verdict |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.scenario} | ${r.requests} | ${r.ok} | ${r.unavailable} | ${r.other} | ${r.recovery_seconds ?? '–'} | ${r.ledger} | ${r.webhooks} | ${r.faults} | **${r.pass ? 'PASS' : 'FAIL'}** |`),
   ];
-  writeResult('chaos', { measured_at: new Date().toISOString(), rows }, lines);
+  writeResult('chaos', { measured_at: new Date().toISOString(), seconds, rows }, lines);
   console.log(`\n${lines.join('\n')}`);
 }
 
