@@ -48,6 +48,16 @@ interface Scenario {
 const INFRA: Allowed = { 503: ['DEPENDENCY_UNAVAILABLE'] };
 const BANK_DOWN: Allowed = { 503: ['BANK_UNAVAILABLE', 'BANK_BUSY'] };
 
+/** A fault that lasts `ms`: `start`, wait, `end`; answers the moment it ended (the dependency's return). */
+function lasting(ms: number, start: (stack: ChaosStack) => unknown, end: (stack: ChaosStack) => unknown): Scenario['run'] {
+  return async (stack) => {
+    await start(stack);
+    await sleep(ms);
+    await end(stack);
+    return Date.now();
+  };
+}
+
 let terminatedExit: number | null | undefined;
 let midBatchDeath: NodeJS.Signals | 'timeout' | null | undefined;
 
@@ -56,34 +66,19 @@ const SCENARIOS: Scenario[] = [
     name: 'Postgres restart',
     affects: 'all',
     allowed: INFRA,
-    async run(stack) {
-      await stack.postgres.stopServer('fast');
-      await sleep(1_000);
-      await stack.postgres.startServer();
-      return Date.now();
-    },
+    run: lasting(1_000, (stack) => stack.postgres.stopServer('fast'), (stack) => stack.postgres.startServer()),
   },
   {
     name: 'Postgres unreachable 3 s',
     affects: 'all',
     allowed: INFRA,
-    async run(stack) {
-      stack.postgresProxy.cut();
-      await sleep(3_000);
-      stack.postgresProxy.restore();
-      return Date.now();
-    },
+    run: lasting(3_000, (stack) => stack.postgresProxy.cut(), (stack) => stack.postgresProxy.restore()),
   },
   {
     name: 'Redis restart',
     affects: 'all',
     allowed: INFRA,
-    async run(stack) {
-      await stack.redis.stopServer();
-      await sleep(2_000);
-      await stack.redis.startServer();
-      return Date.now();
-    },
+    run: lasting(2_000, (stack) => stack.redis.stopServer(), (stack) => stack.redis.startServer()),
     // The restarted Redis forgot the checkpoint schedule; the brokers must put it back.
     check: scheduledCheckpointAfter,
   },
@@ -91,67 +86,37 @@ const SCENARIOS: Scenario[] = [
     name: 'bank A slow (3 s > 2 s timeout)',
     affects: 'bank-a',
     allowed: BANK_DOWN,
-    async run(stack) {
-      await stack.control('bank-a', { latency_ms: 3_000 });
-      await sleep(4_000);
-      await stack.control('bank-a', { latency_ms: 0 });
-      return Date.now();
-    },
+    run: lasting(4_000, (stack) => stack.control('bank-a', { latency_ms: 3_000 }), (stack) => stack.control('bank-a', { latency_ms: 0 })),
   },
   {
     name: 'bank B erroring (50 %)',
     affects: 'bank-b',
     allowed: { ...BANK_DOWN, 502: ['BANK_ERROR'] },
-    async run(stack) {
-      await stack.control('bank-b', { error_rate: 0.5 });
-      await sleep(4_000);
-      await stack.control('bank-b', { error_rate: 0 });
-      return Date.now();
-    },
+    run: lasting(4_000, (stack) => stack.control('bank-b', { error_rate: 0.5 }), (stack) => stack.control('bank-b', { error_rate: 0 })),
   },
   {
     name: 'bank A malformed (50 %)',
     affects: 'bank-a',
     allowed: { 502: ['BANK_PAYLOAD_INVALID'] },
-    async run(stack) {
-      await stack.control('bank-a', { malformed_rate: 0.5 });
-      await sleep(4_000);
-      await stack.control('bank-a', { malformed_rate: 0 });
-      return Date.now();
-    },
+    run: lasting(4_000, (stack) => stack.control('bank-a', { malformed_rate: 0.5 }), (stack) => stack.control('bank-a', { malformed_rate: 0 })),
   },
   {
     name: 'bank B maintenance',
     affects: 'bank-b',
     allowed: BANK_DOWN,
-    async run(stack) {
-      await stack.control('bank-b', { maintenance: true });
-      await sleep(3_000);
-      await stack.control('bank-b', { maintenance: false });
-      return Date.now();
-    },
+    run: lasting(3_000, (stack) => stack.control('bank-b', { maintenance: true }), (stack) => stack.control('bank-b', { maintenance: false })),
   },
   {
     name: 'bank A hung (SIGSTOP)',
     affects: 'bank-a',
     allowed: BANK_DOWN,
-    async run(stack) {
-      stack.banks.get('bank-a')?.kill('SIGSTOP');
-      await sleep(3_000);
-      stack.banks.get('bank-a')?.kill('SIGCONT');
-      return Date.now();
-    },
+    run: lasting(3_000, (stack) => stack.banks.get('bank-a')?.kill('SIGSTOP'), (stack) => stack.banks.get('bank-a')?.kill('SIGCONT')),
   },
   {
     name: 'bank B down (unreachable 3 s)',
     affects: 'bank-b',
     allowed: BANK_DOWN,
-    async run(stack) {
-      stack.bankProxy.cut();
-      await sleep(3_000);
-      stack.bankProxy.restore();
-      return Date.now();
-    },
+    run: lasting(3_000, (stack) => stack.bankProxy.cut(), (stack) => stack.bankProxy.restore()),
   },
   {
     name: 'kill -9 of one of two brokers',

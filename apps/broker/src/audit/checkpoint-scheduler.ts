@@ -13,7 +13,6 @@ const RESCHEDULE_CHECK_MS = 5_000;
  * Signs a checkpoint on a schedule (SPEC §8). BullMQ's job scheduler keeps one schedule however many
  * broker instances upsert it, and one worker takes each run; a run over an unchanged tree is a no-op.
  */
-
 @Injectable()
 export class CheckpointScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CheckpointScheduler.name);

@@ -3,7 +3,7 @@ import {
   NOTE_COSIGNATURE_V1, formatCheckpointBody, formatNote, parseNote, parseVerifierKey, signCheckpoint, signNote,
   verifyCosignature, type Checkpoint,
 } from '@kyc/ledger';
-import { BROKER_CONFIG, PrismaService, ProblemError, type BrokerConfig, type CheckpointRow } from '@kyc/platform';
+import { BROKER_CONFIG, inTransaction, PrismaService, ProblemError, type BrokerConfig, type CheckpointRow } from '@kyc/platform';
 import { MerkleStore } from '../ledger/index.js';
 import { WitnessClient } from './witness-client.js';
 
@@ -62,32 +62,15 @@ export class CheckpointsService {
     // Another run (here or on another instance) may have signed a larger tree meanwhile. A C2SP
     // witness never goes back, so only the latest checkpoint is offered to the witnesses, one run
     // at a time; it covers every entry this one does, and is the answer.
-    const latest = await this.withCosigningLock(async () => {
+    // The lock is a transaction's (cluster-wide, released at its end however the run ends).
+    const latest = await inTransaction(this.prisma.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [COSIGNING_LOCK]);
       const top = await this.prisma.checkpoint.findFirst({ orderBy: { treeSize: 'desc' }, select: { treeSize: true } });
       const size = Number(top?.treeSize ?? head.size);
       await this.collectCosignatures(size);
       return size;
     });
-    return this.get(String(latest));
-  }
-
-  /** Runs `work` holding the cluster-wide advisory lock of cosigning (a session lock on its own connection). */
-  private async withCosigningLock<T>(work: () => Promise<T>): Promise<T> {
-    const client = await this.prisma.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [COSIGNING_LOCK]);
-      try {
-        return await work();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [COSIGNING_LOCK]).catch((err: unknown) => {
-          broken = err instanceof Error ? err : new Error('unlock failed');
-        });
-      }
-    } finally {
-      // A connection whose unlock failed is dropped: closing it releases the lock.
-      client.release(broken);
-    }
+    return this.get(String(latest ?? head.size));
   }
 
   async latest(): Promise<CheckpointView | undefined> {

@@ -24,6 +24,13 @@ const MAX_RETRIES = 2;
 const BACKOFF_MS = 50;
 
 /**
+ * What an enterprise is told of a bank right now: `closed` by the operator, `unavailable` while its
+ * circuit is open (it failed repeatedly), `paused` while its own 429 holds every instance back,
+ * `unknown` when the shared state cannot be read (Redis away).
+ */
+export type BankAvailability = 'available' | 'closed' | 'unavailable' | 'paused' | 'unknown';
+
+/**
  * Every KYC API call and every pushed authorization request passes here (SPEC §7); the token
  * exchange at the callback does not, as it finishes a consent the customer already gave. Closed
  * banks are refused; KYC calls wait for a global slot (rate and concurrency, shared by all broker
@@ -33,13 +40,6 @@ const BACKOFF_MS = 50;
  * costs two Redis round trips: one script admits it (circuit, pause, turn and lease), one settles it
  * (lease back, outcome recorded); a caller queued for a lease sleeps until one is handed back.
  */
-/**
- * What an enterprise is told of a bank right now: `closed` by the operator, `unavailable` while its
- * circuit is open (it failed repeatedly), `paused` while its own 429 holds every instance back,
- * `unknown` when the shared state cannot be read (Redis away).
- */
-export type BankAvailability = 'available' | 'closed' | 'unavailable' | 'paused' | 'unknown';
-
 @Injectable()
 export class FlowControl {
   private readonly circuit: CircuitSettings;

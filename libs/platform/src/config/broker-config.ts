@@ -22,6 +22,9 @@ const key32 = z
   .transform((s) => Buffer.from(s, 'base64url'))
   .refine((b) => b.length === 32, 'must be 32 bytes, base64url');
 
+const FAILPOINTS = ['crash-after-outbox-commit', 'crash-before-ledger-commit'] as const;
+export type Failpoint = (typeof FAILPOINTS)[number];
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -82,7 +85,7 @@ const envSchema = z.object({
   // Fault injection for `npm run chaos`, refused in production: the process kills itself (SIGKILL)
   // at the named point: after a change and its outbox row committed, before the event is queued; or
   // with a ledger batch of releases appended inside its transaction, before COMMIT.
-  BROKER_FAILPOINT: z.enum(['crash-after-outbox-commit', 'crash-before-ledger-commit']).optional(),
+  BROKER_FAILPOINT: z.enum(FAILPOINTS).optional(),
 });
 
 const keysSchema = z.object({
@@ -155,9 +158,9 @@ export interface BrokerConfig {
   readonly witnesses: { readonly timeoutMs: number };
   /** How often a ledger checkpoint is signed (one job across all instances). */
   readonly checkpointIntervalMs: number;
-  /** Webhook delivery: attempts before giving up, and the first backoff (doubling each time). */
   /** A fault-injection point (never in production): where the process kills itself. */
-  readonly failpoint: 'crash-after-outbox-commit' | 'crash-before-ledger-commit' | undefined;
+  readonly failpoint: Failpoint | undefined;
+  /** Webhook delivery: attempts before giving up, and the first backoff (doubling each time). */
   readonly webhooks: {
     readonly attempts: number;
     readonly backoffMs: number;
